@@ -1,0 +1,59 @@
+package io.flashsale.purchase;
+
+import io.flashsale.sale.SaleKeys;
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.quarkus.redis.datasource.value.SetArgs;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.util.function.Supplier;
+
+/**
+ * Replays the first answer to an Idempotency-Key (scoped to sale and user). The key is claimed
+ * with SET NX before the purchase runs, so two concurrent requests with the same key cannot both
+ * buy: the second waits briefly for the first answer. Only final answers are kept; after a
+ * transient failure (429, 503) the claim is dropped so a retry really retries.
+ */
+@ApplicationScoped
+public class IdempotencyStore {
+
+    private static final String IN_PROGRESS = "IN_PROGRESS";
+    private static final Duration POLL = Duration.ofMillis(20);
+
+    private final ReactiveRedisDataSource redis;
+    private final PurchaseConfig config;
+
+    public IdempotencyStore(ReactiveRedisDataSource redis, PurchaseConfig config) {
+        this.redis = redis;
+        this.config = config;
+    }
+
+    public Uni<PurchaseAnswer> once(long saleId, String userId, String idempotencyKey,
+            Supplier<Uni<PurchaseAnswer>> action) {
+        String key = new SaleKeys(saleId).idempotency(userId, idempotencyKey);
+        var values = redis.value(String.class);
+        return values.setGet(key, IN_PROGRESS, new SetArgs().nx().px(config.idempotencyTtl()))
+                .flatMap(previous -> previous == null
+                        ? action.get().call(answer -> answer.replayable()
+                                ? values.set(key, answer.serialize(), new SetArgs().xx().px(config.idempotencyTtl()))
+                                : redis.key().del(key))
+                        : awaitFirstAnswer(key, previous, System.nanoTime() + config.idempotencyWait().toNanos()));
+    }
+
+    private Uni<PurchaseAnswer> awaitFirstAnswer(String key, String stored, long deadline) {
+        if (!IN_PROGRESS.equals(stored)) {
+            return Uni.createFrom().item(PurchaseAnswer.deserialize(stored));
+        }
+        if (System.nanoTime() > deadline) {
+            return Uni.createFrom().failure(io.flashsale.common.ApiException.unavailable(
+                    "a request with the same Idempotency-Key is still in progress, try again"));
+        }
+        return Uni.createFrom().nullItem().onItem().delayIt().by(POLL)
+                .flatMap(ignored -> redis.value(String.class).get(key))
+                .flatMap(next -> next == null
+                        // the first request failed transiently and dropped its claim: tell the client to retry
+                        ? Uni.createFrom().failure(io.flashsale.common.ApiException.unavailable(
+                                "the first request with this Idempotency-Key failed, try again"))
+                        : awaitFirstAnswer(key, next, deadline));
+    }
+}

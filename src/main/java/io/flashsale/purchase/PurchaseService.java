@@ -1,0 +1,179 @@
+package io.flashsale.purchase;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.flashsale.common.ApiException;
+import io.flashsale.common.BackingStoreFailure;
+import io.flashsale.common.OrderIds;
+import io.flashsale.common.Problem;
+import io.flashsale.order.NewOrder;
+import io.flashsale.order.OrderBatchWriter;
+import io.flashsale.order.OrderQueueFull;
+import io.flashsale.order.OrderView;
+import io.flashsale.purchase.StockReservations.Reservation;
+import io.flashsale.sale.SaleCatalog;
+import io.flashsale.sale.SaleService;
+import io.flashsale.sale.SaleSnapshot;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Map;
+import java.util.concurrent.Semaphore;
+import org.jboss.logging.Logger;
+
+/**
+ * The purchase path of ARCHITECTURE.md: local checks (no network), one Lua script in Redis,
+ * then the micro-batched durable write. Everything is asynchronous: no thread waits on Redis
+ * or the database. A buyer gets 201 only once the order row is committed; if the write fails
+ * the Redis reservation is released before answering 503.
+ */
+@ApplicationScoped
+public class PurchaseService {
+
+    private static final Logger LOG = Logger.getLogger(PurchaseService.class);
+
+    private final SaleCatalog catalog;
+    private final StockReservations reservations;
+    private final OrderBatchWriter writer;
+    private final IdempotencyStore idempotency;
+    private final PurchaseConfig config;
+    private final Clock clock;
+    private final ObjectMapper json;
+    private final Semaphore admission;
+    private final MeterRegistry meters;
+
+    public PurchaseService(SaleCatalog catalog, StockReservations reservations, OrderBatchWriter writer,
+            IdempotencyStore idempotency, PurchaseConfig config, Clock clock, ObjectMapper json,
+            MeterRegistry meters) {
+        this.catalog = catalog;
+        this.reservations = reservations;
+        this.writer = writer;
+        this.idempotency = idempotency;
+        this.config = config;
+        this.clock = clock;
+        this.json = json;
+        this.meters = meters;
+        this.admission = new Semaphore(config.maxInFlight());
+    }
+
+    public Uni<PurchaseAnswer> purchase(long saleId, String userId, boolean waitlist, String idempotencyKey) {
+        if (idempotencyKey == null) {
+            return answer(saleId, userId, waitlist);
+        }
+        return idempotency.once(saleId, userId, idempotencyKey, () -> answer(saleId, userId, waitlist))
+                .onFailure(e -> !(e instanceof ApiException)).transform(PurchaseService::unavailable)
+                .onFailure(ApiException.class).recoverWithItem(e -> render((ApiException) e));
+    }
+
+    /** Every outcome, including refusals, as a rendered answer (so it can be replayed). */
+    private Uni<PurchaseAnswer> answer(long saleId, String userId, boolean waitlist) {
+        return attempt(saleId, userId, waitlist)
+                .onFailure(e -> !(e instanceof ApiException)).transform(PurchaseService::unavailable)
+                .onFailure(ApiException.class).recoverWithItem(e -> render((ApiException) e))
+                .invoke(answer -> meters.counter("flashsale.purchases", "status", Integer.toString(answer.status()))
+                        .increment());
+    }
+
+    private Uni<PurchaseAnswer> attempt(long saleId, String userId, boolean waitlist) {
+        return catalog.find(saleId).flatMap(found -> {
+            SaleSnapshot sale = found.orElseThrow(() -> SaleService.notFound(saleId));
+            Instant now = clock.instant();
+            if (sale.notStartedAt(now)) {
+                throw notStarted();
+            }
+            if (sale.endedAt(now)) {
+                throw ended();
+            }
+            if (catalog.isSoldOut(saleId)) {
+                // Known sold out on this instance: answered from memory, Redis is not asked.
+                throw soldOut();
+            }
+            if (!admission.tryAcquire()) {
+                throw rateLimited();
+            }
+            return reserveAndPersist(sale, userId).onTermination().invoke(admission::release);
+        });
+    }
+
+    private Uni<PurchaseAnswer> reserveAndPersist(SaleSnapshot sale, String userId) {
+        long orderId = OrderIds.next();
+        return reservations.reserve(sale.id(), userId, orderId)
+                .ifNoItem().after(config.redisTimeout()).fail()
+                .flatMap(reservation -> onReservation(sale, userId, orderId, reservation));
+    }
+
+    private Uni<PurchaseAnswer> onReservation(SaleSnapshot sale, String userId, long orderId, Reservation r) {
+        return switch (r.outcome()) {
+            case RESERVED -> persist(sale, userId, orderId);
+            case NOT_STARTED -> Uni.createFrom().failure(notStarted());
+            case ENDED -> Uni.createFrom().failure(ended());
+            case ALREADY_PURCHASED -> Uni.createFrom().failure(new ApiException(409, "ALREADY_PURCHASED",
+                    "this buyer already holds an active order for this sale",
+                    Map.of("orderId", OrderIds.format(Long.parseLong(r.detail())))));
+            case SOLD_OUT -> {
+                catalog.markSoldOut(sale.id());
+                yield Uni.createFrom().failure(soldOut());
+            }
+            case NOT_PRIMED -> Uni.createFrom().failure(ApiException.unavailable(
+                    "the sale's live stock is not loaded in Redis, try again shortly"));
+        };
+    }
+
+    private Uni<PurchaseAnswer> persist(SaleSnapshot sale, String userId, long orderId) {
+        // the database keeps microseconds: answer with exactly what a later read returns
+        Instant createdAt = clock.instant().truncatedTo(ChronoUnit.MICROS);
+        NewOrder order = new NewOrder(orderId, sale.id(), userId, sale.priceCents(), createdAt,
+                createdAt.plus(sale.paymentTimeout()));
+        return Uni.createFrom().completionStage(() -> writer.submit(order))
+                .map(committed -> PurchaseAnswer.json(201, write(OrderView.pending(order))))
+                .onFailure().call(failure -> compensate(order))
+                .onFailure(OrderQueueFull.class).transform(e -> rateLimited());
+    }
+
+    /** The order did not become durable: give the unit back so conservation holds. */
+    private Uni<Boolean> compensate(NewOrder order) {
+        return reservations.release(order.saleId(), order.id())
+                .onFailure().invoke(e -> LOG.errorf(
+                        "could not release reservation of order %d in sale %d (%s); the reconciler will",
+                        order.id(), order.saleId(), e.toString()))
+                .onFailure().recoverWithItem(false);
+    }
+
+    private PurchaseAnswer render(ApiException e) {
+        return PurchaseAnswer.problem(e, write(Problem.body(e.status(), e.code(), e.getMessage(), e.extras())));
+    }
+
+    private String write(Object value) {
+        try {
+            return json.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Throwable unavailable(Throwable e) {
+        if (!BackingStoreFailure.isCause(e) && !(e instanceof io.smallrye.mutiny.TimeoutException)) {
+            LOG.error("unexpected purchase failure", e);
+        }
+        return ApiException.unavailable("a backing store is unavailable; nothing was reserved, try again");
+    }
+
+    private static ApiException notStarted() {
+        return new ApiException(403, "SALE_NOT_STARTED", "the sale has not started yet");
+    }
+
+    private static ApiException ended() {
+        return new ApiException(410, "SALE_ENDED", "the sale has ended");
+    }
+
+    private static ApiException soldOut() {
+        return new ApiException(409, "SOLD_OUT", "the sale is sold out");
+    }
+
+    private static ApiException rateLimited() {
+        return new ApiException(429, "RATE_LIMITED", "too many purchases in flight, retry shortly");
+    }
+}

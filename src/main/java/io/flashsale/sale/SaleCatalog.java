@@ -1,0 +1,93 @@
+package io.flashsale.sale;
+
+import com.github.benmanes.caffeine.cache.AsyncLoadingCache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.flashsale.order.PaymentConfig;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.time.Clock;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jboss.logging.Logger;
+
+/**
+ * The per-instance view of sales that lets the hot path answer without a network hop:
+ * sale definitions cached for a few seconds (they never change), and a "sold out" flag per
+ * sale that Redis sets and clears over pub/sub. The flag also expires on its own after
+ * {@code flashsale.sale.sold-out-ttl}, so a lost pub/sub message can only delay, never
+ * block, buyers when units come back.
+ */
+@ApplicationScoped
+public class SaleCatalog {
+
+    private static final Logger LOG = Logger.getLogger(SaleCatalog.class);
+
+    private final ReactiveRedisDataSource redis;
+    private final Clock clock;
+    private final SaleConfig config;
+    private final AsyncLoadingCache<Long, Optional<SaleSnapshot>> sales;
+    /** saleId -> epoch millis until which "sold out" is trusted. */
+    private final ConcurrentHashMap<Long, Long> soldOutUntil = new ConcurrentHashMap<>();
+
+    public SaleCatalog(ReactiveRedisDataSource redis, Clock clock, SaleConfig config, PaymentConfig payment) {
+        this.redis = redis;
+        this.clock = clock;
+        this.config = config;
+        this.sales = Caffeine.newBuilder()
+                .expireAfterWrite(config.cacheTtl())
+                .maximumSize(10_000)
+                .executor(Infrastructure.getDefaultWorkerPool())
+                .buildAsync(id -> QuarkusTransaction.requiringNew().call(() -> Optional
+                        .ofNullable(Sale.<Sale>findById(id))
+                        .map(sale -> SaleSnapshot.of(sale, payment.expireAfter()))));
+    }
+
+    void subscribe(@Observes StartupEvent event) {
+        redis.pubsub(String.class).subscribe(SaleKeys.EVENTS_CHANNEL)
+                .subscribe().with(this::onSaleEvent,
+                        failure -> LOG.warnf("sale events subscription ended: %s", failure.toString()));
+    }
+
+    void onSaleEvent(String message) {
+        int colon = message.indexOf(':');
+        if (colon < 0) {
+            return;
+        }
+        long saleId;
+        try {
+            saleId = Long.parseLong(message.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            return;
+        }
+        switch (message.substring(0, colon)) {
+            case "soldout" -> markSoldOut(saleId);
+            case "available" -> soldOutUntil.remove(saleId);
+            default -> LOG.debugf("ignoring sale event %s", message);
+        }
+    }
+
+    public Uni<Optional<SaleSnapshot>> find(long saleId) {
+        return Uni.createFrom().completionStage(() -> sales.get(saleId));
+    }
+
+    public boolean isSoldOut(long saleId) {
+        Long until = soldOutUntil.get(saleId);
+        if (until == null) {
+            return false;
+        }
+        if (until < clock.millis()) {
+            soldOutUntil.remove(saleId, until);
+            return false;
+        }
+        return true;
+    }
+
+    public void markSoldOut(long saleId) {
+        soldOutUntil.put(saleId, clock.millis() + config.soldOutTtl().toMillis());
+    }
+}

@@ -1,0 +1,18 @@
+package io.flashsale.sale;
+
+import io.smallrye.config.ConfigMapping;
+import java.time.Duration;
+
+/** Settings of the sale feature; defaults live in application.properties. */
+@ConfigMapping(prefix = "flashsale.sale")
+public interface SaleConfig {
+
+    /** How long an instance trusts its cached copy of a sale definition. */
+    Duration cacheTtl();
+
+    /** How long a locally known "sold out" is trusted without hearing from Redis again. */
+    Duration soldOutTtl();
+
+    /** How long after a sale ends its Redis keys are kept (late payments, cancels, audits). */
+    Duration redisRetention();
+}

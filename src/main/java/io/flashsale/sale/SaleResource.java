@@ -1,0 +1,48 @@
+package io.flashsale.sale;
+
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.net.URI;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+
+/** Operator endpoints for sales (API.md "Sales"). Blocking: they touch the database. */
+@Path("/api/sales")
+@Produces(MediaType.APPLICATION_JSON)
+public class SaleResource {
+
+    private final SaleService sales;
+
+    public SaleResource(SaleService sales) {
+        this.sales = sales;
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Create a flash sale; its stock is primed in Redis before the answer")
+    @APIResponse(responseCode = "201", description = "Created")
+    @APIResponse(responseCode = "400", description = "INVALID_REQUEST")
+    @APIResponse(responseCode = "503", description = "UNAVAILABLE")
+    public Response create(SaleRequest request) {
+        if (request == null) {
+            throw io.flashsale.common.ApiException.invalid("body", "a JSON body is required");
+        }
+        SaleView sale = sales.create(request);
+        return Response.created(URI.create("/api/sales/" + sale.id())).entity(sale).build();
+    }
+
+    @GET
+    @Path("/{saleId}")
+    @Operation(summary = "A sale with live available / reserved / paid counters")
+    @APIResponse(responseCode = "200", description = "The sale")
+    @APIResponse(responseCode = "404", description = "SALE_NOT_FOUND")
+    public SaleView get(@PathParam("saleId") String saleId) {
+        return sales.get(SaleIds.parse(saleId));
+    }
+}

@@ -1,0 +1,94 @@
+package io.flashsale.sale;
+
+import io.flashsale.common.ApiException;
+import io.flashsale.common.LuaScript;
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
+import jakarta.transaction.Transactional;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/** Creating sales (DB row + Redis priming, all or nothing) and reading them with live counters. */
+@ApplicationScoped
+public class SaleService {
+
+    private static final Duration REDIS_TIMEOUT = Duration.ofSeconds(3);
+    private static final LuaScript PRIME = LuaScript.load("prime_sale");
+
+    private final ReactiveRedisDataSource redis;
+    private final EntityManager em;
+    private final Clock clock;
+    private final SaleConfig config;
+
+    public SaleService(ReactiveRedisDataSource redis, EntityManager em, Clock clock, SaleConfig config) {
+        this.redis = redis;
+        this.em = em;
+        this.clock = clock;
+        this.config = config;
+    }
+
+    /**
+     * The row is inserted and Redis primed inside one DB transaction: if priming fails the
+     * insert rolls back, so a sale exists only when buyers can actually buy it.
+     */
+    @Transactional
+    public SaleView create(SaleRequest request) {
+        Sale sale = request.validate(clock.instant());
+        sale.persistAndFlush();
+        prime(sale);
+        return view(sale, sale.stock, 0, 0, 0);
+    }
+
+    @Transactional
+    public SaleView get(long saleId) {
+        Sale sale = Sale.findById(saleId);
+        if (sale == null) {
+            throw notFound(saleId);
+        }
+        SaleKeys keys = new SaleKeys(saleId);
+        String stock = redis.value(String.class).get(keys.stock()).await().atMost(REDIS_TIMEOUT);
+        long waitlist = redis.sortedSet(String.class).zcard(keys.waitlist()).await().atMost(REDIS_TIMEOUT);
+        Map<String, Long> counts = countOrdersByStatus(saleId);
+        return view(sale, stock == null ? 0 : Long.parseLong(stock),
+                counts.getOrDefault("PENDING_PAYMENT", 0L), counts.getOrDefault("PAID", 0L), waitlist);
+    }
+
+    public static ApiException notFound(Object saleId) {
+        return new ApiException(404, "SALE_NOT_FOUND", "no sale with id " + saleId);
+    }
+
+    private void prime(Sale sale) {
+        SaleKeys keys = new SaleKeys(sale.id);
+        Instant dropAfter = sale.endsAt.plus(config.redisRetention());
+        PRIME.run(redis, List.of(keys.meta(), keys.stock()), List.of(
+                Long.toString(sale.startsAt.toEpochMilli()),
+                Long.toString(sale.endsAt.toEpochMilli()),
+                Long.toString(sale.priceCents),
+                Integer.toString(sale.stock),
+                sale.paymentTimeoutSeconds == null ? "" : sale.paymentTimeoutSeconds.toString(),
+                Long.toString(dropAfter.getEpochSecond())))
+                .await().atMost(REDIS_TIMEOUT);
+    }
+
+    private Map<String, Long> countOrdersByStatus(long saleId) {
+        List<Object[]> rows = em.createQuery(
+                "select o.status, count(o) from PurchaseOrder o where o.saleId = :saleId group by o.status", Object[].class)
+                .setParameter("saleId", saleId)
+                .getResultList();
+        Map<String, Long> counts = new java.util.HashMap<>();
+        for (Object[] row : rows) {
+            counts.put(row[0].toString(), (Long) row[1]);
+        }
+        return counts;
+    }
+
+    private SaleView view(Sale sale, long available, long reserved, long paid, long waitlistLength) {
+        return new SaleView(sale.id, sale.sku, sale.title, sale.priceCents, sale.stock, available, reserved,
+                paid, waitlistLength, sale.startsAt, sale.endsAt, sale.paymentTimeoutSeconds,
+                SaleState.of(sale, available, clock.instant()));
+    }
+}

@@ -1,0 +1,26 @@
+--[[
+prime_sale.lua: load a new sale into Redis before its creation is acknowledged.
+
+Writes the sale window and the full stock. Idempotent for a fresh sale: priming again
+does not reset a stock that purchases have already decremented (SET NX).
+
+KEYS[1] meta   hash: startsAtMs, endsAtMs, priceCents, stock, paymentTimeoutSeconds
+KEYS[2] stock  integer: units still available
+ARGV[1] startsAtMs
+ARGV[2] endsAtMs
+ARGV[3] priceCents
+ARGV[4] stock
+ARGV[5] paymentTimeoutSeconds ('' = service default)
+ARGV[6] expireAtSeconds: unix time after which the keys may be dropped
+
+Returns 1 when the stock was written, 0 when it already existed.
+]]
+redis.call('HSET', KEYS[1], 'startsAtMs', ARGV[1], 'endsAtMs', ARGV[2],
+  'priceCents', ARGV[3], 'stock', ARGV[4], 'paymentTimeoutSeconds', ARGV[5])
+local written = redis.call('SET', KEYS[2], ARGV[4], 'NX')
+redis.call('EXPIREAT', KEYS[1], ARGV[6])
+redis.call('EXPIREAT', KEYS[2], ARGV[6])
+if written then
+  return 1
+end
+return 0

@@ -1,0 +1,110 @@
+package io.flashsale.support;
+
+import static io.restassured.RestAssured.given;
+
+import io.flashsale.sale.SaleKeys;
+import io.quarkus.redis.datasource.RedisDataSource;
+import io.restassured.http.ContentType;
+import io.restassured.response.Response;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.sql.DataSource;
+
+/** Shared test fixtures: sales and buyers through the public API, state read straight from the stores. */
+@ApplicationScoped
+public class Fixtures {
+
+    private static final AtomicInteger BUYERS = new AtomicInteger();
+
+    private final DataSource db;
+    private final RedisDataSource redis;
+
+    public Fixtures(DataSource db, RedisDataSource redis) {
+        this.db = db;
+        this.redis = redis;
+    }
+
+    public static String saleJson(int stock, Instant startsAt, Instant endsAt) {
+        return """
+                {"sku":"SKU-%s","title":"Test sale","priceCents":1999,"stock":%d,
+                 "startsAt":"%s","endsAt":"%s"}""".formatted(UUID.randomUUID().toString().substring(0, 8), stock,
+                startsAt, endsAt);
+    }
+
+    /** An active sale (started a second ago, ends in an hour). */
+    public long activeSale(int stock) {
+        return createSale(saleJson(stock, Instant.now().minusSeconds(1), Instant.now().plus(Duration.ofHours(1))));
+    }
+
+    public long createSale(String json) {
+        return given().contentType(ContentType.JSON).body(json)
+                .when().post("/api/sales")
+                .then().statusCode(201)
+                .extract().jsonPath().getLong("id");
+    }
+
+    public static String newBuyer() {
+        return "buyer-" + BUYERS.incrementAndGet() + "-" + UUID.randomUUID().toString().substring(0, 6);
+    }
+
+    public static Response purchase(long saleId, String userId) {
+        return given().contentType(ContentType.JSON).body("{\"userId\":\"" + userId + "\"}")
+                .when().post("/api/sales/" + saleId + "/purchases");
+    }
+
+    public long redisStock(long saleId) {
+        String value = redis.value(String.class).get(new SaleKeys(saleId).stock());
+        return value == null ? -1 : Long.parseLong(value);
+    }
+
+    public long redisReservations(long saleId) {
+        return redis.hash(String.class).hlen(new SaleKeys(saleId).reservations());
+    }
+
+    public long redisBuyers(long saleId) {
+        return redis.hash(String.class).hlen(new SaleKeys(saleId).buyers());
+    }
+
+    public long count(String sql, Object... params) {
+        try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                s.setObject(i + 1, params[i]);
+            }
+            try (ResultSet rs = s.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public void execute(String sql) {
+        try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
+            s.execute();
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public long activeOrders(long saleId) {
+        return count("SELECT COUNT(*) FROM orders WHERE sale_id = ? AND status IN ('PENDING_PAYMENT','PAID')", saleId);
+    }
+
+    /** Invariant 3 of ARCHITECTURE.md: Redis available + active orders = stock. */
+    public void assertConservation(long saleId, int stock) {
+        long available = redisStock(saleId);
+        long active = activeOrders(saleId);
+        if (available < 0 || available + active != stock) {
+            throw new AssertionError("conservation broken for sale " + saleId + ": available " + available
+                    + " + active orders " + active + " != stock " + stock);
+        }
+    }
+}
