@@ -1,0 +1,436 @@
+#!/usr/bin/env bash
+# Local infrastructure for flashsale, without Docker: Redis, MariaDB and a
+# single-node KRaft Kafka, all on loopback.
+#
+#   scripts/services.sh up       start whatever is missing (idempotent)
+#   scripts/services.sh status   does each service answer, and who owns it
+#   scripts/services.sh down     stop only what this script itself started
+#
+# A service that already answers is reused and never stopped by `down`: on CI
+# and on dev machines Redis/MariaDB are often system services we must not touch.
+# Ownership is recorded with pid files under .run/ (git-ignored), which also
+# holds Kafka's jars, data and logs, so `rm -rf .run` is a full reset.
+#
+# Env: MARIADB_ROOT_ARGS  client args for root access (default "-h127.0.0.1 -uroot")
+set -euo pipefail
+
+ROOT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+RUN_DIR="$ROOT_DIR/.run"
+KAFKA_CONF_DIR="$ROOT_DIR/scripts/kafka"
+
+REDIS_PORT=6379
+REDIS_PID="$RUN_DIR/redis.pid"
+REDIS_LOG="$RUN_DIR/redis.log"
+
+MARIADB_PORT=3306
+MARIADB_PID="$RUN_DIR/mariadb.pid"
+MARIADB_LOG="$RUN_DIR/mariadb.log"
+read -r -a MARIADB_ROOT_ARGV <<<"${MARIADB_ROOT_ARGS:--h127.0.0.1 -uroot}"
+MARIADB_ROOT=()   # working root client command, filled in by mariadb_find_root
+
+KAFKA_PORT=9092
+KAFKA_CONTROLLER_PORT=9093
+KAFKA_DIR="$RUN_DIR/kafka"
+KAFKA_LIBS="$KAFKA_DIR/libs"
+KAFKA_DATA="$KAFKA_DIR/data"
+KAFKA_PROPS="$KAFKA_DIR/server.properties"
+KAFKA_CLUSTER_ID_FILE="$KAFKA_DIR/cluster.id"
+KAFKA_ADMIN_PROPS="$KAFKA_DIR/admin.properties"
+KAFKA_PID="$RUN_DIR/kafka.pid"
+KAFKA_LOG="$RUN_DIR/kafka.log"
+KAFKA_START_TIMEOUT=60
+KAFKA_TOPICS=("flashsale.order-events:3" "flashsale.order-events.dlq:1")
+
+# ---------------------------------------------------------------- helpers
+
+log() { printf '[services] %s\n' "$*"; }
+die() { printf '[services] ERROR: %s\n' "$*" >&2; exit 1; }
+
+# Show the end of a log on failure: the cause is almost always in the last lines.
+tail_log() {
+  [[ -r "$1" ]] || return 0
+  printf '[services] --- last lines of %s ---\n' "$1" >&2
+  tail -n "${2:-40}" "$1" >&2
+  printf '[services] ---\n' >&2
+}
+
+as_root() {
+  if [[ $EUID -eq 0 ]]; then "$@"; else sudo "$@"; fi
+}
+
+apt_install() {
+  log "installing $* via apt-get ..."
+  # Fresh machines/containers often have no package lists yet.
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null \
+    || die "apt-get update failed"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null \
+    || die "apt-get install $* failed"
+}
+
+port_open() {
+  timeout 2 bash -c "</dev/tcp/127.0.0.1/$1" 2>/dev/null
+}
+
+# wait_for SECONDS CMD...: poll CMD until it succeeds or time runs out.
+wait_for() {
+  local deadline=$((SECONDS + $1)); shift
+  until "$@"; do
+    ((SECONDS < deadline)) || return 1
+    sleep 0.5
+  done
+}
+
+# Prints the pid recorded in pid file $1 if that process is alive AND its
+# command line contains $2. Guards against pid reuse after a reboot or a crash,
+# where a stale pid file would otherwise make us kill or trust a stranger.
+owned_pid() {
+  local file=$1 pattern=$2 pid
+  [[ -s "$file" ]] || return 1
+  pid=$(tr -dc '0-9' <"$file")
+  [[ -n "$pid" && -r "/proc/$pid/cmdline" ]] || return 1
+  tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q -- "$pattern" || return 1
+  echo "$pid"
+}
+
+# A zombie counts as gone: in containers whose init never reaps, /proc/PID stays.
+pid_gone() {
+  [[ ! -r /proc/$1/stat ]] || [[ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" == Z ]]
+}
+
+# stop_owned NAME PIDFILE PATTERN: TERM (clean shutdown for all three
+# services), escalate to KILL if it hangs. Never touches an unowned process.
+stop_owned() {
+  local name=$1 file=$2 pattern=$3 pid
+  if ! pid=$(owned_pid "$file" "$pattern"); then
+    rm -f "$file"
+    log "$name: not started by this script, leaving it alone"
+    return 0
+  fi
+  log "$name: stopping pid $pid ..."
+  as_root kill -TERM "$pid" 2>/dev/null || true
+  if ! wait_for 30 pid_gone "$pid"; then
+    log "$name: still alive after 30s, sending KILL"
+    as_root kill -KILL "$pid" 2>/dev/null || true
+    wait_for 10 pid_gone "$pid" || die "$name: could not stop pid $pid"
+  fi
+  rm -f "$file"
+  log "$name: stopped"
+}
+
+owner_of() {
+  local pid
+  if pid=$(owned_pid "$1" "$2"); then echo "started by services.sh (pid $pid)"
+  else echo "external (not managed by services.sh)"; fi
+}
+
+# ---------------------------------------------------------------- redis
+
+redis_ping() {
+  [[ "$(timeout 3 redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping 2>/dev/null)" == PONG ]]
+}
+
+redis_up() {
+  if redis_ping; then
+    log "redis: already up on 127.0.0.1:$REDIS_PORT, $(owner_of "$REDIS_PID" redis-server)"
+    return
+  fi
+  if ! command -v redis-server >/dev/null || ! command -v redis-cli >/dev/null; then
+    apt_install redis-server
+    # The package's postinst may have started a system instance already.
+    if redis_ping; then log "redis: up on 127.0.0.1:$REDIS_PORT (started by the package)"; return; fi
+  fi
+  port_open "$REDIS_PORT" && die "redis: something listens on $REDIS_PORT but does not answer PING"
+  log "redis: starting on 127.0.0.1:$REDIS_PORT ..."
+  rm -f "$REDIS_PID"
+  # No persistence: it is a cache/lock store for dev and tests. "-::1" = bind
+  # IPv6 loopback only if the machine has it.
+  redis-server --daemonize yes --bind 127.0.0.1 -::1 --port "$REDIS_PORT" \
+    --save "" --appendonly no --dir "$RUN_DIR" \
+    --logfile "$REDIS_LOG" --pidfile "$REDIS_PID" \
+    || { tail_log "$REDIS_LOG"; die "redis: redis-server failed to start"; }
+  wait_for 20 redis_ping || { tail_log "$REDIS_LOG"; die "redis: no PONG after 20s"; }
+  log "redis: up (pid $(cat "$REDIS_PID" 2>/dev/null || echo '?'))"
+}
+
+# ---------------------------------------------------------------- mariadb
+
+# Find a way in as root: configured TCP args first (CI: root without password),
+# then the unix socket, which is how Debian's default root@localhost
+# (unix_socket auth) accepts the OS root user.
+mariadb_find_root() {
+  command -v mariadb >/dev/null || return 1
+  local -a candidates=("mariadb ${MARIADB_ROOT_ARGV[*]}" "mariadb -uroot")
+  [[ $EUID -ne 0 ]] && candidates+=("sudo -n mariadb -uroot")
+  local c
+  for c in "${candidates[@]}"; do
+    read -r -a MARIADB_ROOT <<<"$c"
+    if "${MARIADB_ROOT[@]}" --connect-timeout=3 -e 'select 1' >/dev/null 2>&1; then
+      return 0
+    fi
+  done
+  MARIADB_ROOT=()
+  return 1
+}
+
+mariadb_start() {
+  if ! command -v mariadbd >/dev/null && ! [[ -x /usr/sbin/mariadbd ]]; then
+    apt_install mariadb-server
+    # The package's postinst may have started a system instance already.
+    if mariadb_find_root; then log "mariadb: up (started by the package)"; return; fi
+  fi
+  if port_open "$MARIADB_PORT"; then
+    die "mariadb: something listens on 127.0.0.1:$MARIADB_PORT but root login failed;" \
+        "set MARIADB_ROOT_ARGS (e.g. '-h127.0.0.1 -uroot -pSECRET')"
+  fi
+  log "mariadb: starting on 127.0.0.1:$MARIADB_PORT ..."
+  # mariadbd needs its socket dir; without systemd/tmpfiles nobody creates it.
+  as_root install -d -o mysql -g mysql /run/mysqld
+  # Plain start-stop-daemon instead of `service`/systemd: works in containers
+  # without an init system and gives us our own pid file for `down`. Address
+  # and port are forced so a distro config cannot expose it beyond loopback.
+  as_root start-stop-daemon --start --oknodo --background \
+    --make-pidfile --pidfile "$MARIADB_PID" --output "$MARIADB_LOG" \
+    --exec /usr/sbin/mariadbd -- \
+    --user=mysql --bind-address=127.0.0.1 --port="$MARIADB_PORT" \
+    || { tail_log "$MARIADB_LOG"; die "mariadb: start-stop-daemon failed"; }
+  if ! wait_for 60 mariadb_find_root; then
+    tail_log "$MARIADB_LOG"
+    tail_log /var/log/mysql/error.log 20
+    die "mariadb: not answering after 60s"
+  fi
+  log "mariadb: up (pid $(cat "$MARIADB_PID" 2>/dev/null || echo '?'))"
+}
+
+mariadb_up() {
+  if mariadb_find_root; then
+    log "mariadb: already up, $(owner_of "$MARIADB_PID" mariadbd)"
+  else
+    mariadb_start
+  fi
+  # Root may have come in over the socket; the app needs TCP.
+  port_open "$MARIADB_PORT" || die "mariadb: answers on the socket but not on 127.0.0.1:$MARIADB_PORT"
+
+  # Idempotent schema/user setup. ALTER USER re-asserts the password in case
+  # the user already existed with another one. Three hosts because with
+  # skip-name-resolve a TCP login from 127.0.0.1 does not match 'localhost'.
+  local sql="
+    CREATE DATABASE IF NOT EXISTS flashsale      CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
+    CREATE DATABASE IF NOT EXISTS flashsale_test CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;"
+  local host
+  for host in '%' 'localhost' '127.0.0.1'; do
+    sql+="
+    CREATE USER IF NOT EXISTS 'flashsale'@'$host' IDENTIFIED BY 'flashsale';
+    ALTER USER 'flashsale'@'$host' IDENTIFIED BY 'flashsale';
+    GRANT ALL PRIVILEGES ON flashsale.*      TO 'flashsale'@'$host';
+    GRANT ALL PRIVILEGES ON flashsale_test.* TO 'flashsale'@'$host';"
+  done
+  "${MARIADB_ROOT[@]}" -e "$sql" || die "mariadb: creating databases/user failed (as: ${MARIADB_ROOT[*]})"
+  mariadb -h127.0.0.1 -P"$MARIADB_PORT" -uflashsale -pflashsale --connect-timeout=3 \
+    -e 'select 1' flashsale_test >/dev/null 2>&1 \
+    || die "mariadb: login as flashsale@127.0.0.1 failed after setup"
+  log "mariadb: databases flashsale, flashsale_test and user flashsale/flashsale ready"
+}
+
+# ---------------------------------------------------------------- kafka
+
+# Short-lived CLI JVMs: C1 only + serial GC start noticeably faster on 2 cores.
+# The timeout is a last resort; admin calls carry their own shorter timeouts.
+kafka_tool() {
+  timeout 60 java -Xmx256m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC \
+    -Dlog4j2.configurationFile="$KAFKA_CONF_DIR/tools-log4j2.properties" \
+    -cp "$KAFKA_LIBS/*" "$@"
+}
+
+kafka_fetch_libs() {
+  # Re-fetch when the pom changes, not only when the dir is missing; a
+  # half-finished download never becomes the libs dir thanks to the temp dir.
+  local stamp want
+  want=$(sha256sum "$KAFKA_CONF_DIR/pom.xml" | cut -d' ' -f1)
+  stamp=$(cat "$KAFKA_LIBS/.pom.sha256" 2>/dev/null || true)
+  if [[ "$stamp" == "$want" ]] && compgen -G "$KAFKA_LIBS/*.jar" >/dev/null; then
+    return
+  fi
+  log "kafka: fetching broker jars from Maven Central (scripts/kafka/pom.xml) ..."
+  rm -rf "$KAFKA_LIBS.tmp"
+  (cd "$ROOT_DIR" && ./mvnw -q -f scripts/kafka/pom.xml dependency:copy-dependencies \
+      -DoutputDirectory="$KAFKA_LIBS.tmp") || die "kafka: fetching jars with ./mvnw failed"
+  echo "$want" >"$KAFKA_LIBS.tmp/.pom.sha256"
+  rm -rf "$KAFKA_LIBS"
+  mv "$KAFKA_LIBS.tmp" "$KAFKA_LIBS"
+  local jars=("$KAFKA_LIBS"/*.jar)
+  log "kafka: ${#jars[@]} jars in ${KAFKA_LIBS#"$ROOT_DIR"/}"
+}
+
+kafka_write_config() {
+  # Regenerated on every `up` so edits here take effect; data is kept.
+  cat >"$KAFKA_PROPS" <<EOF
+# Generated by scripts/services.sh - edit the script, not this file.
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:$KAFKA_CONTROLLER_PORT
+listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
+advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=PLAINTEXT
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+log.dirs=$KAFKA_DATA
+num.partitions=3
+# Single node: every internal topic must live with one replica.
+offsets.topic.replication.factor=1
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+share.coordinator.state.topic.replication.factor=1
+share.coordinator.state.topic.min.isr=1
+group.initial.rebalance.delay.ms=0
+auto.create.topics.enable=true
+EOF
+  # Bounded timeouts for our own admin calls, so a sick broker fails fast.
+  cat >"$KAFKA_ADMIN_PROPS" <<EOF
+request.timeout.ms=5000
+default.api.timeout.ms=10000
+EOF
+}
+
+kafka_format() {
+  # meta.properties is what StorageTool writes; its presence = formatted.
+  [[ -f "$KAFKA_DATA/meta.properties" ]] && return
+  if [[ ! -s "$KAFKA_CLUSTER_ID_FILE" ]]; then
+    kafka_tool kafka.tools.StorageTool random-uuid >"$KAFKA_CLUSTER_ID_FILE" \
+      || die "kafka: could not generate a cluster id"
+  fi
+  log "kafka: formatting storage in ${KAFKA_DATA#"$ROOT_DIR"/} (cluster id $(cat "$KAFKA_CLUSTER_ID_FILE"))"
+  kafka_tool kafka.tools.StorageTool format --ignore-formatted \
+    -t "$(cat "$KAFKA_CLUSTER_ID_FILE")" -c "$KAFKA_PROPS" >"$KAFKA_DIR/format.log" 2>&1 \
+    || { tail_log "$KAFKA_DIR/format.log"; die "kafka: storage format failed"; }
+}
+
+kafka_list_topics() {
+  kafka_tool org.apache.kafka.tools.TopicCommand \
+    --bootstrap-server "127.0.0.1:$KAFKA_PORT" --command-config "$KAFKA_ADMIN_PROPS" --list 2>/dev/null
+}
+
+# Ready = the port accepts AND the admin API answers (the port opens before
+# the broker has caught up with the metadata log).
+kafka_ready() {
+  port_open "$KAFKA_PORT" && kafka_list_topics >/dev/null
+}
+
+kafka_wait_ready() {
+  local pid=$1 deadline=$((SECONDS + KAFKA_START_TIMEOUT))
+  until port_open "$KAFKA_PORT" && kafka_list_topics >/dev/null; do
+    if pid_gone "$pid"; then
+      rm -f "$KAFKA_PID"
+      tail_log "$KAFKA_LOG"
+      die "kafka: broker process $pid exited during startup (log: $KAFKA_LOG)"
+    fi
+    if ((SECONDS >= deadline)); then
+      tail_log "$KAFKA_LOG"
+      die "kafka: broker not ready after ${KAFKA_START_TIMEOUT}s (pid $pid still running; log: $KAFKA_LOG)"
+    fi
+    sleep 1
+  done
+}
+
+kafka_ensure_topics() {
+  local existing spec name parts
+  existing=$(kafka_list_topics) || die "kafka: listing topics failed"
+  for spec in "${KAFKA_TOPICS[@]}"; do
+    name=${spec%%:*} parts=${spec##*:}
+    if grep -qxF "$name" <<<"$existing"; then
+      log "kafka: topic $name exists"
+      continue
+    fi
+    kafka_tool org.apache.kafka.tools.TopicCommand --bootstrap-server "127.0.0.1:$KAFKA_PORT" \
+      --command-config "$KAFKA_ADMIN_PROPS" --create --if-not-exists \
+      --topic "$name" --partitions "$parts" --replication-factor 1 >"$KAFKA_DIR/topic.log" 2>&1 \
+      || { tail_log "$KAFKA_DIR/topic.log"; die "kafka: creating topic $name failed"; }
+    log "kafka: topic $name created ($parts partitions)"
+  done
+}
+
+kafka_up() {
+  command -v java >/dev/null || die "kafka: java not found (Kafka 4.1 needs Java 17+)"
+  local pid
+  if port_open "$KAFKA_PORT"; then
+    if pid=$(owned_pid "$KAFKA_PID" kafka.Kafka); then
+      kafka_wait_ready "$pid"   # may still be starting from a previous run
+      log "kafka: already up on 127.0.0.1:$KAFKA_PORT, started by services.sh (pid $pid)"
+    else
+      rm -f "$KAFKA_PID"
+      kafka_ready || die "kafka: something listens on 127.0.0.1:$KAFKA_PORT but is not a working Kafka broker"
+      log "kafka: already up on 127.0.0.1:$KAFKA_PORT, external (not managed by services.sh)"
+    fi
+  else
+    mkdir -p "$KAFKA_DIR"
+    kafka_fetch_libs
+    kafka_write_config
+    kafka_format
+    if pid=$(owned_pid "$KAFKA_PID" kafka.Kafka); then
+      log "kafka: our broker (pid $pid) is still starting, waiting ..."
+    else
+      rm -f "$KAFKA_PID"   # stale: process gone or pid reused by something else
+      port_open "$KAFKA_CONTROLLER_PORT" \
+        && die "kafka: controller port $KAFKA_CONTROLLER_PORT is taken by another process"
+      log "kafka: starting broker on 127.0.0.1:$KAFKA_PORT (controller :$KAFKA_CONTROLLER_PORT) ..."
+      [[ -f "$KAFKA_LOG" ]] && mv -f "$KAFKA_LOG" "$KAFKA_LOG.1"   # keep one previous run
+      # setsid: own session, so the broker survives the caller's terminal or
+      # CI step ending and is not hit by a Ctrl-C/kill aimed at that group.
+      # In a non-interactive script setsid execs in place, so $! is java's pid.
+      nohup setsid java -Xmx512m -Xms256m \
+        -Dlog4j2.configurationFile="$KAFKA_CONF_DIR/log4j2.properties" \
+        -Dkafka.logs.dir="$RUN_DIR" \
+        -cp "$KAFKA_LIBS/*" kafka.Kafka "$KAFKA_PROPS" \
+        </dev/null >"$KAFKA_LOG" 2>&1 &
+      pid=$!
+      echo "$pid" >"$KAFKA_PID"
+    fi
+    local t0=$SECONDS
+    kafka_wait_ready "$pid"
+    log "kafka: up on 127.0.0.1:$KAFKA_PORT (pid $pid, ready in $((SECONDS - t0))s)"
+  fi
+  kafka_ensure_topics
+}
+
+# ---------------------------------------------------------------- commands
+
+cmd_up() {
+  local t0=$SECONDS
+  redis_up
+  mariadb_up
+  kafka_up
+  log "all services up ($((SECONDS - t0))s). State in ${RUN_DIR#"$ROOT_DIR"/}/"
+}
+
+cmd_down() {
+  # Reverse order of `up`; each only if we started it.
+  stop_owned kafka "$KAFKA_PID" kafka.Kafka
+  stop_owned mariadb "$MARIADB_PID" mariadbd
+  stop_owned redis "$REDIS_PID" redis-server
+}
+
+cmd_status() {
+  local rc=0 state
+  if redis_ping; then state=up; else state=down; rc=1; fi
+  printf '%-8s 127.0.0.1:%-5s %-5s %s\n' redis "$REDIS_PORT" "$state" "$(owner_of "$REDIS_PID" redis-server)"
+  if mariadb -h127.0.0.1 -P"$MARIADB_PORT" -uflashsale -pflashsale --connect-timeout=3 \
+       -e 'select 1' >/dev/null 2>&1 || mariadb_find_root; then state=up; else state=down; rc=1; fi
+  printf '%-8s 127.0.0.1:%-5s %-5s %s\n' mariadb "$MARIADB_PORT" "$state" "$(owner_of "$MARIADB_PID" mariadbd)"
+  if port_open "$KAFKA_PORT"; then state=up; else state=down; rc=1; fi
+  printf '%-8s 127.0.0.1:%-5s %-5s %s\n' kafka "$KAFKA_PORT" "$state" "$(owner_of "$KAFKA_PID" kafka.Kafka)"
+  return $rc
+}
+
+main() {
+  local cmd=${1:-}
+  case "$cmd" in
+    up|down|status) ;;
+    *) echo "usage: $0 up|down|status" >&2; exit 2 ;;
+  esac
+  mkdir -p "$RUN_DIR"
+  # One invocation at a time (e.g. a dev shell and a test run both calling up).
+  exec 9>"$RUN_DIR/.lock"
+  flock -w 180 9 || die "another services.sh is running (lock $RUN_DIR/.lock)"
+  "cmd_$cmd"
+}
+
+main "$@"
