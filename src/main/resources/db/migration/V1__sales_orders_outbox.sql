@@ -58,8 +58,10 @@ CREATE TABLE outbox_events (
     published_at    DATETIME(6)   NULL,
     PRIMARY KEY (id),
     UNIQUE KEY uk_outbox_event_id (event_id),
-    -- the relay claims due rows in id order
-    KEY idx_outbox_due (status, next_attempt_at, id),
+    -- the relay claims due rows in id order; also the oldest-unpublished gauge
+    KEY idx_outbox_due (status, id),
+    -- per-order ordering: a row waits while an earlier row of the same order is unpublished
+    KEY idx_outbox_aggregate (aggregate_id, id),
     -- retention purge of published rows
     KEY idx_outbox_published (status, published_at)
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;

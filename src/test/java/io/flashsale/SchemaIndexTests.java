@@ -29,6 +29,11 @@ class SchemaIndexTests {
             "SELECT id FROM orders WHERE status = 'PENDING_PAYMENT' AND created_at < NOW() AND reminded_at IS NULL",
             "SELECT id FROM orders WHERE status = 'PENDING_PAYMENT' AND pay_by < NOW()",
             "SELECT id FROM outbox_events WHERE status = 'PENDING' AND next_attempt_at <= NOW() ORDER BY id",
+            "SELECT id FROM outbox_events WHERE aggregate_id = 1 AND id < 5 AND status <> 'PUBLISHED'",
+            "SELECT 1 FROM refund_requests WHERE payment_id = 'p'",
+            "SELECT 1 FROM processed_events WHERE consumer = 'c' AND event_id = 'e'",
+            "SELECT 1 FROM processed_events WHERE processed_at < NOW()",
+            "SELECT * FROM sale_stats WHERE sale_id = 1",
             "SELECT id FROM outbox_events WHERE status = 'PUBLISHED' AND published_at < NOW()",
             "SELECT id FROM outbox_events WHERE event_id = 'x'",
     })

@@ -2,7 +2,9 @@ package io.flashsale.order;
 
 import io.flashsale.common.ApiException;
 import io.flashsale.common.OrderIds;
+import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
@@ -14,6 +16,12 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 @Path("/api/orders")
 @Produces(MediaType.APPLICATION_JSON)
 public class OrderResource {
+
+    private final OrderService orders;
+
+    public OrderResource(OrderService orders) {
+        this.orders = orders;
+    }
 
     @GET
     @Path("/{orderId}")
@@ -28,5 +36,30 @@ public class OrderResource {
             throw new ApiException(404, "ORDER_NOT_FOUND", "no order with id " + orderId);
         }
         return OrderView.of(order);
+    }
+
+    @POST
+    @Path("/{orderId}/payment")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Pay a PENDING_PAYMENT order; repeating the same paymentId is harmless")
+    @APIResponse(responseCode = "200", description = "The order, PAID")
+    @APIResponse(responseCode = "400", description = "INVALID_REQUEST or AMOUNT_MISMATCH")
+    @APIResponse(responseCode = "404", description = "ORDER_NOT_FOUND")
+    @APIResponse(responseCode = "409", description = "ALREADY_PAID or ORDER_NOT_PAYABLE (a refund is requested)")
+    public OrderView pay(@PathParam("orderId") String orderId, PaymentRequest request) {
+        if (request == null) {
+            throw ApiException.invalid("body", "a JSON body is required");
+        }
+        return orders.pay(orderId, request);
+    }
+
+    @POST
+    @Path("/{orderId}/cancel")
+    @Operation(summary = "Cancel a PENDING_PAYMENT order; its unit goes back on sale")
+    @APIResponse(responseCode = "200", description = "The order, CANCELLED")
+    @APIResponse(responseCode = "404", description = "ORDER_NOT_FOUND")
+    @APIResponse(responseCode = "409", description = "ORDER_NOT_CANCELLABLE")
+    public OrderView cancel(@PathParam("orderId") String orderId) {
+        return orders.cancel(orderId);
     }
 }

@@ -1,13 +1,12 @@
-package io.flashsale.purchase;
+package io.flashsale.sale;
 
 import io.flashsale.common.LuaScript;
-import io.flashsale.sale.SaleKeys;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
 
-/** The Redis side of a purchase: reserve a unit (purchase.lua) and give it back (release.lua). */
+/** The live stock of a sale in Redis: reserve a unit (purchase.lua), confirm it, give it back (release.lua). */
 @ApplicationScoped
 public class StockReservations {
 
@@ -46,6 +45,12 @@ public class StockReservations {
         return PURCHASE.run(redis, keys.purchaseKeys(),
                         List.of(userId, Long.toString(orderId), Long.toString(saleId), SaleKeys.EVENTS_CHANNEL))
                 .map(r -> new Reservation(Outcome.of(r.get(0).toInteger()), r.get(1).toString()));
+    }
+
+    /** Payment made the unit the buyer's for good: the reservation no longer needs watching. */
+    public Uni<Void> confirm(long saleId, long orderId) {
+        return redis.hash(String.class).hdel(new SaleKeys(saleId).reservations(), Long.toString(orderId))
+                .replaceWithVoid();
     }
 
     /** Returns true when this call gave the unit back, false when there was nothing to release. */

@@ -1,0 +1,53 @@
+package io.flashsale.order;
+
+import io.flashsale.sale.StockReservations;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import org.jboss.logging.Logger;
+
+/**
+ * Payment and cancel as the buyer sees them: the database transition first (the truth), then,
+ * after commit, the matching Redis step. If Redis is unreachable at that moment the order is
+ * still correct; the reservation left behind is settled by the reconciler.
+ */
+@ApplicationScoped
+public class OrderService {
+
+    private static final Logger LOG = Logger.getLogger(OrderService.class);
+    private static final Duration REDIS_TIMEOUT = Duration.ofSeconds(3);
+
+    private final OrderTransitions transitions;
+    private final StockReservations stock;
+
+    public OrderService(OrderTransitions transitions, StockReservations stock) {
+        this.transitions = transitions;
+        this.stock = stock;
+    }
+
+    public OrderView pay(String orderId, PaymentRequest request) {
+        OrderChange change = transitions.pay(orderId, request.validPaymentId(), request.validAmountCents());
+        if (change.changed()) {
+            afterCommit("confirm", change.order(), () -> stock.confirm(change.order().saleId, change.order().id)
+                    .await().atMost(REDIS_TIMEOUT));
+        }
+        return change.viewOrThrow();
+    }
+
+    public OrderView cancel(String orderId) {
+        OrderChange change = transitions.cancel(orderId);
+        if (change.changed()) {
+            afterCommit("release", change.order(), () -> stock.release(change.order().saleId, change.order().id)
+                    .await().atMost(REDIS_TIMEOUT));
+        }
+        return change.viewOrThrow();
+    }
+
+    private static void afterCommit(String step, PurchaseOrder order, Runnable redisStep) {
+        try {
+            redisStep.run();
+        } catch (RuntimeException e) {
+            LOG.warnf("order %d committed but Redis %s failed (%s); the reconciler will settle it", order.id, step,
+                    e.toString());
+        }
+    }
+}

@@ -1,0 +1,146 @@
+package io.flashsale.order;
+
+import io.flashsale.common.ApiException;
+import io.flashsale.common.OrderIds;
+import io.flashsale.outbox.EventType;
+import io.flashsale.outbox.Outbox;
+import io.flashsale.outbox.OutboxEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.LockModeType;
+import jakarta.transaction.Transactional;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.Map;
+
+/**
+ * State changes of an order, each in one transaction with exactly one outbox event.
+ * The row is locked first (SELECT ... FOR UPDATE) and the update is still conditional on
+ * {@code status = 'PENDING_PAYMENT'}, so payment, cancel and expiry racing on one order are
+ * serialized: exactly one wins, the others see the winner's state.
+ */
+@ApplicationScoped
+public class OrderTransitions {
+
+    private final EntityManager em;
+    private final Outbox outbox;
+    private final Clock clock;
+
+    public OrderTransitions(EntityManager em, Outbox outbox, Clock clock) {
+        this.em = em;
+        this.outbox = outbox;
+        this.clock = clock;
+    }
+
+    @Transactional
+    public OrderChange pay(String orderIdText, String paymentId, long amountCents) {
+        PurchaseOrder order = lock(orderIdText);
+        if (order.status == OrderStatus.PAID) {
+            if (paymentId.equals(order.paymentId)) {
+                return OrderChange.unchanged(order); // idempotent replay
+            }
+            return OrderChange.refused(order, new ApiException(409, "ALREADY_PAID",
+                    "the order is already paid by another payment", Map.of("orderId", orderIdText)));
+        }
+        if (amountCents != order.amountCents) {
+            throw new ApiException(400, "AMOUNT_MISMATCH", "the order costs " + order.amountCents + " cents",
+                    Map.of("field", "amountCents", "expectedAmountCents", order.amountCents));
+        }
+        if (order.status != OrderStatus.PENDING_PAYMENT) {
+            requestRefund(order, paymentId, amountCents);
+            return OrderChange.refused(order, new ApiException(409, "ORDER_NOT_PAYABLE",
+                    "the order is " + order.status + " and can no longer be paid; the payment will be refunded",
+                    Map.of("orderId", orderIdText, "orderStatus", order.status.name())));
+        }
+        if (paymentIdUsedElsewhere(paymentId, order.id)) {
+            throw ApiException.invalid("paymentId", "field 'paymentId' was already used for another order");
+        }
+        Instant now = now();
+        transition(order, OrderStatus.PAID, now, paymentId);
+        outbox.append(OutboxEvent.of(EventType.ORDER_PAID, order.id, order.saleId, order.userId, now, Map.of(
+                "status", OrderStatus.PAID.name(), "paymentId", paymentId, "amountCents", amountCents,
+                "paidAt", now)));
+        return OrderChange.changed(order);
+    }
+
+    @Transactional
+    public OrderChange cancel(String orderIdText) {
+        PurchaseOrder order = lock(orderIdText);
+        if (order.status != OrderStatus.PENDING_PAYMENT) {
+            return OrderChange.refused(order, new ApiException(409, "ORDER_NOT_CANCELLABLE",
+                    "only a PENDING_PAYMENT order can be cancelled; this one is " + order.status,
+                    Map.of("orderId", orderIdText, "orderStatus", order.status.name())));
+        }
+        Instant now = now();
+        transition(order, OrderStatus.CANCELLED, now, null);
+        outbox.append(OutboxEvent.of(EventType.ORDER_CANCELLED, order.id, order.saleId, order.userId, now,
+                Map.of("status", OrderStatus.CANCELLED.name(), "amountCents", order.amountCents)));
+        return OrderChange.changed(order);
+    }
+
+    private PurchaseOrder lock(String orderIdText) {
+        PurchaseOrder order = OrderIds.parse(orderIdText)
+                .map(id -> em.find(PurchaseOrder.class, id, LockModeType.PESSIMISTIC_WRITE))
+                .orElse(null);
+        if (order == null) {
+            throw new ApiException(404, "ORDER_NOT_FOUND", "no order with id " + orderIdText);
+        }
+        return order;
+    }
+
+    /** Conditional update: a no-op unless the order is still PENDING_PAYMENT. */
+    private void transition(PurchaseOrder order, OrderStatus target, Instant now, String paymentId) {
+        int updated = em.createQuery("UPDATE PurchaseOrder o SET o.status = :target, o.updatedAt = :now,"
+                        + " o.paidAt = :paidAt, o.paymentId = :paymentId"
+                        + " WHERE o.id = :id AND o.status = :pending")
+                .setParameter("target", target)
+                .setParameter("now", now)
+                .setParameter("paidAt", target == OrderStatus.PAID ? now : null)
+                .setParameter("paymentId", paymentId)
+                .setParameter("id", order.id)
+                .setParameter("pending", OrderStatus.PENDING_PAYMENT)
+                .executeUpdate();
+        if (updated != 1) {
+            throw new IllegalStateException("order " + order.id + " changed under its row lock");
+        }
+        em.detach(order); // the bulk update bypassed the persistence context; keep the copy for the answer
+        order.status = target;
+        order.updatedAt = now;
+        if (target == OrderStatus.PAID) {
+            order.paidAt = now;
+            order.paymentId = paymentId;
+        }
+    }
+
+    /** One refund-required event per payment id, however often the late payment is retried. */
+    private void requestRefund(PurchaseOrder order, String paymentId, long amountCents) {
+        Instant now = now();
+        int inserted = em.createNativeQuery("INSERT IGNORE INTO refund_requests"
+                        + " (payment_id, order_id, amount_cents, created_at) VALUES (?1, ?2, ?3, ?4)")
+                .setParameter(1, paymentId)
+                .setParameter(2, order.id)
+                .setParameter(3, amountCents)
+                .setParameter(4, LocalDateTime.ofInstant(now, ZoneOffset.UTC))
+                .executeUpdate();
+        if (inserted == 1) {
+            outbox.append(OutboxEvent.of(EventType.PAYMENT_REFUND_REQUIRED, order.id, order.saleId, order.userId,
+                    now, Map.of("paymentId", paymentId, "amountCents", amountCents,
+                            "orderStatus", order.status.name())));
+        }
+    }
+
+    private boolean paymentIdUsedElsewhere(String paymentId, long orderId) {
+        return !em.createQuery("SELECT o.id FROM PurchaseOrder o WHERE o.paymentId = :paymentId AND o.id <> :id")
+                .setParameter("paymentId", paymentId)
+                .setParameter("id", orderId)
+                .setMaxResults(1)
+                .getResultList().isEmpty();
+    }
+
+    private Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.MICROS);
+    }
+}

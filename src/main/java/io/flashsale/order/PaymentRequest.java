@@ -1,0 +1,17 @@
+package io.flashsale.order;
+
+import io.flashsale.common.Fields;
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
+/** Body of POST /api/orders/{orderId}/payment. */
+@RegisterForReflection
+public record PaymentRequest(String paymentId, Long amountCents) {
+
+    public String validPaymentId() {
+        return Fields.text("paymentId", paymentId, 100);
+    }
+
+    public long validAmountCents() {
+        return Fields.range("amountCents", amountCents, 0, Long.MAX_VALUE);
+    }
+}

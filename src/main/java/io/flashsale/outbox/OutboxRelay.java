@@ -1,0 +1,232 @@
+package io.flashsale.outbox;
+
+import io.flashsale.common.OrderIds;
+import io.quarkus.runtime.ShutdownEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.event.TransactionPhase;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import javax.sql.DataSource;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.jboss.logging.Logger;
+
+/**
+ * Publishes outbox rows to Kafka. One round: claim due rows in id order with
+ * {@code FOR UPDATE SKIP LOCKED} (several relays on several replicas never take the same row),
+ * send them all, wait for the acks, then mark each PUBLISHED, or back it off exponentially and
+ * after {@code max-attempts} mark it DEAD. A row is never claimed while an earlier row of the
+ * same order is still unpublished, so each order's events reach Kafka in order.
+ * <p>
+ * Fast path: {@link #wake()} right after a commit runs rounds on the relay thread at once.
+ * Slow path: the scheduled job calls {@link #publishDue()} to pick up whatever the fast path
+ * could not deliver (Kafka down, process restarted).
+ */
+@ApplicationScoped
+public class OutboxRelay {
+
+    private static final Logger LOG = Logger.getLogger(OutboxRelay.class);
+    private static final String CLAIM = "SELECT e.id, e.event_id, e.aggregate_id, e.event_type, e.payload,"
+            + " e.attempts, e.created_at FROM outbox_events e"
+            + " WHERE e.status = 'PENDING' AND e.next_attempt_at <= ?"
+            + " AND NOT EXISTS (SELECT 1 FROM outbox_events p WHERE p.aggregate_id = e.aggregate_id"
+            + "   AND p.id < e.id AND p.status <> 'PUBLISHED')"
+            + " ORDER BY e.id LIMIT ? FOR UPDATE SKIP LOCKED";
+
+    private final DataSource dataSource;
+    private final KafkaEventPublisher publisher;
+    private final OutboxConfig config;
+    private final Clock clock;
+    private final ExecutorService fastPath = Executors.newSingleThreadExecutor(r -> {
+        Thread thread = new Thread(r, "outbox-relay");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private final AtomicBoolean wakePending = new AtomicBoolean();
+    private volatile boolean stopping;
+
+    public OutboxRelay(DataSource dataSource, KafkaEventPublisher publisher, OutboxConfig config, Clock clock) {
+        this.dataSource = dataSource;
+        this.publisher = publisher;
+        this.config = config;
+        this.clock = clock;
+    }
+
+    /** Coalescing wake-up: many commits in a burst cause one drain, not one task each. */
+    public void wake() {
+        if (!stopping && wakePending.compareAndSet(false, true)) {
+            fastPath.execute(() -> {
+                wakePending.set(false);
+                publishDue();
+            });
+        }
+    }
+
+    void afterCommit(@Observes(during = TransactionPhase.AFTER_SUCCESS) OutboxAppended event) {
+        wake();
+    }
+
+    /** Runs rounds until nothing is due (or a round fails). Returns the rows published. */
+    public int publishDue() {
+        int published = 0;
+        while (!stopping) {
+            Round round = round();
+            published += round.published();
+            // keep going while rows flow: a claimed order event may have unblocked the order's next one
+            if (round.claimed() == 0 || round.failed() > 0) {
+                return published;
+            }
+        }
+        return published;
+    }
+
+    record Round(int claimed, int published, int failed) {
+    }
+
+    private Round round() {
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            try {
+                List<OutboxRow> rows = claim(connection);
+                if (rows.isEmpty()) {
+                    connection.commit();
+                    return new Round(0, 0, 0);
+                }
+                Round round = publish(connection, rows);
+                connection.commit();
+                return round;
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            }
+        } catch (SQLException | RuntimeException e) {
+            LOG.warnf("outbox relay round failed: %s", e.toString());
+            return new Round(0, 0, 1);
+        }
+    }
+
+    private List<OutboxRow> claim(Connection connection) throws SQLException {
+        List<OutboxRow> rows = new ArrayList<>();
+        try (PreparedStatement statement = connection.prepareStatement(CLAIM)) {
+            statement.setObject(1, LocalDateTime.ofInstant(clock.instant(), ZoneOffset.UTC));
+            statement.setInt(2, config.batchSize());
+            try (ResultSet rs = statement.executeQuery()) {
+                while (rs.next()) {
+                    rows.add(new OutboxRow(rs.getLong(1), rs.getString(2), rs.getLong(3), rs.getString(4),
+                            rs.getString(5), rs.getInt(6),
+                            rs.getObject(7, LocalDateTime.class).toInstant(ZoneOffset.UTC)));
+                }
+            }
+        }
+        return rows;
+    }
+
+    private Round publish(Connection connection, List<OutboxRow> rows) throws SQLException {
+        List<Future<RecordMetadata>> acks = new ArrayList<>(rows.size());
+        for (OutboxRow row : rows) {
+            acks.add(sendOrFail(row));
+        }
+        long deadline = System.nanoTime() + config.publishTimeout().plusSeconds(1).toNanos();
+        List<Long> published = new ArrayList<>(rows.size());
+        Set<Long> failedOrders = new HashSet<>();
+        int failed = 0;
+        for (int i = 0; i < rows.size(); i++) {
+            OutboxRow row = rows.get(i);
+            try {
+                acks.get(i).get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                published.add(row.id());
+            } catch (ExecutionException | TimeoutException e) {
+                failed++;
+                failedOrders.add(row.aggregateId());
+                markFailed(connection, row, e instanceof ExecutionException ? e.getCause() : e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while publishing", e);
+            }
+        }
+        markPublished(connection, published);
+        if (failed > 0) {
+            LOG.warnf("outbox: %d of %d events not delivered (orders %s); backing off", failed, rows.size(),
+                    failedOrders.size() > 5 ? failedOrders.size() + " orders" : failedOrders);
+        }
+        return new Round(rows.size(), published.size(), failed);
+    }
+
+    private Future<RecordMetadata> sendOrFail(OutboxRow row) {
+        try {
+            return publisher.send(row, OrderIds.format(row.aggregateId()));
+        } catch (RuntimeException e) {
+            // e.g. metadata not available within max.block.ms: the broker is unreachable
+            return java.util.concurrent.CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private void markPublished(Connection connection, List<Long> ids) throws SQLException {
+        if (ids.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement statement = connection.prepareStatement(
+                "UPDATE outbox_events SET status = 'PUBLISHED', published_at = ? WHERE id = ?")) {
+            LocalDateTime now = LocalDateTime.ofInstant(clock.instant(), ZoneOffset.UTC);
+            for (Long id : ids) {
+                statement.setObject(1, now);
+                statement.setLong(2, id);
+                statement.addBatch();
+            }
+            statement.executeBatch();
+        }
+    }
+
+    private void markFailed(Connection connection, OutboxRow row, Throwable cause) throws SQLException {
+        int attempts = row.attempts() + 1;
+        boolean dead = attempts >= config.maxAttempts();
+        Instant next = clock.instant().plus(backoff(attempts));
+        try (PreparedStatement statement = connection.prepareStatement("UPDATE outbox_events"
+                + " SET attempts = ?, status = ?, next_attempt_at = ?, last_error = ? WHERE id = ?")) {
+            statement.setInt(1, attempts);
+            statement.setString(2, dead ? "DEAD" : "PENDING");
+            statement.setObject(3, LocalDateTime.ofInstant(next, ZoneOffset.UTC));
+            String error = String.valueOf(cause);
+            statement.setString(4, error.length() > 1000 ? error.substring(0, 1000) : error);
+            statement.setLong(5, row.id());
+            statement.executeUpdate();
+        }
+        if (dead) {
+            LOG.errorf("outbox event %s (%s) is DEAD after %d attempts: %s", row.eventId(), row.type(), attempts, cause);
+        }
+    }
+
+    /** base * 2^(attempts-1), capped. */
+    Duration backoff(int attempts) {
+        return OutboxBackoff.delay(config.backoffBase(), config.backoffMax(), attempts);
+    }
+
+    /** Lets a running round finish; no new fast-path rounds start. */
+    void stop(@Observes ShutdownEvent event) {
+        stopping = true;
+        fastPath.shutdown();
+        try {
+            fastPath.awaitTermination(config.publishTimeout().toSeconds() + 5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
