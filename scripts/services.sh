@@ -4,6 +4,7 @@
 #
 #   scripts/services.sh up       start whatever is missing (idempotent)
 #   scripts/services.sh status   does each service answer, and who owns it
+#                                (exit 1 if any is down)
 #   scripts/services.sh down     stop only what this script itself started
 #
 # A service that already answers is reused and never stopped by `down`: on CI
@@ -97,13 +98,14 @@ pid_gone() {
   [[ ! -r /proc/$1/stat ]] || [[ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" == Z ]]
 }
 
-# stop_owned NAME PIDFILE PATTERN: TERM (clean shutdown for all three
+# stop_owned NAME PORT PIDFILE PATTERN: TERM (clean shutdown for all three
 # services), escalate to KILL if it hangs. Never touches an unowned process.
 stop_owned() {
-  local name=$1 file=$2 pattern=$3 pid
+  local name=$1 port=$2 file=$3 pattern=$4 pid
   if ! pid=$(owned_pid "$file" "$pattern"); then
     rm -f "$file"
-    log "$name: not started by this script, leaving it alone"
+    if port_open "$port"; then log "$name: not started by this script, leaving it running"
+    else log "$name: not running"; fi
     return 0
   fi
   log "$name: stopping pid $pid ..."
@@ -121,6 +123,13 @@ owner_of() {
   local pid
   if pid=$(owned_pid "$1" "$2"); then echo "started by services.sh (pid $pid)"
   else echo "external (not managed by services.sh)"; fi
+}
+
+# status_line NAME PORT UP? PIDFILE PATTERN
+status_line() {
+  local owner="-"
+  if [[ $3 == up ]] || owned_pid "$4" "$5" >/dev/null; then owner=$(owner_of "$4" "$5"); fi
+  printf '%-8s 127.0.0.1:%-5s %-5s %s\n' "$1" "$2" "$3" "$owner"
 }
 
 # ---------------------------------------------------------------- redis
@@ -146,7 +155,7 @@ redis_up() {
   # IPv6 loopback only if the machine has it.
   redis-server --daemonize yes --bind 127.0.0.1 -::1 --port "$REDIS_PORT" \
     --save "" --appendonly no --dir "$RUN_DIR" \
-    --logfile "$REDIS_LOG" --pidfile "$REDIS_PID" \
+    --logfile "$REDIS_LOG" --pidfile "$REDIS_PID" 9>&- \
     || { tail_log "$REDIS_LOG"; die "redis: redis-server failed to start"; }
   wait_for 20 redis_ping || { tail_log "$REDIS_LOG"; die "redis: no PONG after 20s"; }
   log "redis: up (pid $(cat "$REDIS_PID" 2>/dev/null || echo '?'))"
@@ -191,7 +200,7 @@ mariadb_start() {
   as_root start-stop-daemon --start --oknodo --background \
     --make-pidfile --pidfile "$MARIADB_PID" --output "$MARIADB_LOG" \
     --exec /usr/sbin/mariadbd -- \
-    --user=mysql --bind-address=127.0.0.1 --port="$MARIADB_PORT" \
+    --user=mysql --bind-address=127.0.0.1 --port="$MARIADB_PORT" 9>&- \
     || { tail_log "$MARIADB_LOG"; die "mariadb: start-stop-daemon failed"; }
   if ! wait_for 60 mariadb_find_root; then
     tail_log "$MARIADB_LOG"
@@ -203,7 +212,7 @@ mariadb_start() {
 
 mariadb_up() {
   if mariadb_find_root; then
-    log "mariadb: already up, $(owner_of "$MARIADB_PID" mariadbd)"
+    log "mariadb: already up on 127.0.0.1:$MARIADB_PORT, $(owner_of "$MARIADB_PID" mariadbd)"
   else
     mariadb_start
   fi
@@ -309,15 +318,17 @@ kafka_list_topics() {
     --bootstrap-server "127.0.0.1:$KAFKA_PORT" --command-config "$KAFKA_ADMIN_PROPS" --list 2>/dev/null
 }
 
-# Ready = the port accepts AND the admin API answers (the port opens before
-# the broker has caught up with the metadata log).
+# Ready = the port accepts AND the admin API answers: an open port alone does
+# not prove the broker has finished loading its metadata log.
+# The listing is kept for kafka_ensure_topics: each tool JVM costs ~1.5s.
+KAFKA_TOPIC_LIST=""
 kafka_ready() {
-  port_open "$KAFKA_PORT" && kafka_list_topics >/dev/null
+  port_open "$KAFKA_PORT" && KAFKA_TOPIC_LIST=$(kafka_list_topics)
 }
 
 kafka_wait_ready() {
   local pid=$1 deadline=$((SECONDS + KAFKA_START_TIMEOUT))
-  until port_open "$KAFKA_PORT" && kafka_list_topics >/dev/null; do
+  until kafka_ready; do
     if pid_gone "$pid"; then
       rm -f "$KAFKA_PID"
       tail_log "$KAFKA_LOG"
@@ -332,11 +343,10 @@ kafka_wait_ready() {
 }
 
 kafka_ensure_topics() {
-  local existing spec name parts
-  existing=$(kafka_list_topics) || die "kafka: listing topics failed"
+  local spec name parts
   for spec in "${KAFKA_TOPICS[@]}"; do
     name=${spec%%:*} parts=${spec##*:}
-    if grep -qxF "$name" <<<"$existing"; then
+    if grep -qxF "$name" <<<"$KAFKA_TOPIC_LIST"; then
       log "kafka: topic $name exists"
       continue
     fi
@@ -344,7 +354,7 @@ kafka_ensure_topics() {
       --command-config "$KAFKA_ADMIN_PROPS" --create --if-not-exists \
       --topic "$name" --partitions "$parts" --replication-factor 1 >"$KAFKA_DIR/topic.log" 2>&1 \
       || { tail_log "$KAFKA_DIR/topic.log"; die "kafka: creating topic $name failed"; }
-    log "kafka: topic $name created ($parts partitions)"
+    log "kafka: topic $name created (partitions: $parts)"
   done
 }
 
@@ -380,7 +390,7 @@ kafka_up() {
         -Dlog4j2.configurationFile="$KAFKA_CONF_DIR/log4j2.properties" \
         -Dkafka.logs.dir="$RUN_DIR" \
         -cp "$KAFKA_LIBS/*" kafka.Kafka "$KAFKA_PROPS" \
-        </dev/null >"$KAFKA_LOG" 2>&1 &
+        </dev/null >"$KAFKA_LOG" 2>&1 9>&- &
       pid=$!
       echo "$pid" >"$KAFKA_PID"
     fi
@@ -403,20 +413,21 @@ cmd_up() {
 
 cmd_down() {
   # Reverse order of `up`; each only if we started it.
-  stop_owned kafka "$KAFKA_PID" kafka.Kafka
-  stop_owned mariadb "$MARIADB_PID" mariadbd
-  stop_owned redis "$REDIS_PID" redis-server
+  stop_owned kafka "$KAFKA_PORT" "$KAFKA_PID" kafka.Kafka
+  stop_owned mariadb "$MARIADB_PORT" "$MARIADB_PID" mariadbd
+  stop_owned redis "$REDIS_PORT" "$REDIS_PID" redis-server
 }
 
 cmd_status() {
   local rc=0 state
   if redis_ping; then state=up; else state=down; rc=1; fi
-  printf '%-8s 127.0.0.1:%-5s %-5s %s\n' redis "$REDIS_PORT" "$state" "$(owner_of "$REDIS_PID" redis-server)"
+  status_line redis "$REDIS_PORT" "$state" "$REDIS_PID" redis-server
   if mariadb -h127.0.0.1 -P"$MARIADB_PORT" -uflashsale -pflashsale --connect-timeout=3 \
        -e 'select 1' >/dev/null 2>&1 || mariadb_find_root; then state=up; else state=down; rc=1; fi
-  printf '%-8s 127.0.0.1:%-5s %-5s %s\n' mariadb "$MARIADB_PORT" "$state" "$(owner_of "$MARIADB_PID" mariadbd)"
+  status_line mariadb "$MARIADB_PORT" "$state" "$MARIADB_PID" mariadbd
+  # Port only: a full admin round-trip would cost a JVM start (~1.5s).
   if port_open "$KAFKA_PORT"; then state=up; else state=down; rc=1; fi
-  printf '%-8s 127.0.0.1:%-5s %-5s %s\n' kafka "$KAFKA_PORT" "$state" "$(owner_of "$KAFKA_PID" kafka.Kafka)"
+  status_line kafka "$KAFKA_PORT" "$state" "$KAFKA_PID" kafka.Kafka
   return $rc
 }
 
@@ -428,6 +439,8 @@ main() {
   esac
   mkdir -p "$RUN_DIR"
   # One invocation at a time (e.g. a dev shell and a test run both calling up).
+  # Every daemon we start gets `9>&-`: an inherited fd would keep the lock
+  # held for the daemon's whole life and block the next invocation.
   exec 9>"$RUN_DIR/.lock"
   flock -w 180 9 || die "another services.sh is running (lock $RUN_DIR/.lock)"
   "cmd_$cmd"
