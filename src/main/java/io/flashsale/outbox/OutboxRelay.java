@@ -104,6 +104,10 @@ public class OutboxRelay {
     private Round round() {
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
+            // READ COMMITTED: the claim locks only the rows it returns. Under REPEATABLE READ the
+            // locking read would also lock the gap after the last row and block every order insert
+            // for as long as Kafka takes to answer.
+            connection.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
             try {
                 List<OutboxRow> rows = claim(connection);
                 if (rows.isEmpty()) {
