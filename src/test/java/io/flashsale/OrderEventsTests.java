@@ -84,7 +84,7 @@ class OrderEventsTests {
                 + " WHERE o.sale_id = ? AND e.status <> 'PUBLISHED'", saleId));
 
         // the sale-statistics consumer applied each event once
-        Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+        Awaitility.await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
             assertEquals(8, fixtures.count("SELECT reserved FROM sale_stats WHERE sale_id = ?", saleId));
             assertEquals(10, fixtures.count("SELECT paid FROM sale_stats WHERE sale_id = ?", saleId));
             assertEquals(2, fixtures.count("SELECT cancelled FROM sale_stats WHERE sale_id = ?", saleId));
@@ -97,7 +97,7 @@ class OrderEventsTests {
         Fixtures.purchase(saleId, Fixtures.newBuyer()).then().statusCode(201);
         ConsumerRecord<String, String> created = KafkaTopics.readUntil(KafkaTopics.ORDER_EVENTS,
                 r -> json(r).path("saleId").asLong() == saleId, seen -> !seen.isEmpty(), Duration.ofSeconds(30)).get(0);
-        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() ->
+        Awaitility.await().atMost(Duration.ofSeconds(60)).until(() ->
                 fixtures.count("SELECT COUNT(*) FROM sale_stats WHERE sale_id = ? AND reserved = 1", saleId) == 1);
 
         // at-least-once delivery: the very same event arrives again
@@ -105,7 +105,7 @@ class OrderEventsTests {
         String marker = "pay-" + UUID.randomUUID();
         String second = Fixtures.purchase(saleId, Fixtures.newBuyer()).then().statusCode(201).extract().path("orderId");
         Orders.pay(second, marker, 1999).then().statusCode(200);
-        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() ->
+        Awaitility.await().atMost(Duration.ofSeconds(60)).until(() ->
                 fixtures.count("SELECT paid FROM sale_stats WHERE sale_id = ?", saleId) == 1);
         assertEquals(1, fixtures.count("SELECT reserved FROM sale_stats WHERE sale_id = ?", saleId),
                 "the duplicate created event was not counted twice");
@@ -125,7 +125,7 @@ class OrderEventsTests {
         assertEquals(KafkaTopics.ORDER_EVENTS, headers.get("dlq-original-topic"));
         assertTrue(headers.get("dlq-reason").contains("not JSON"));
 
-        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() ->
+        Awaitility.await().atMost(Duration.ofSeconds(60)).until(() ->
                 fixtures.count("SELECT COUNT(*) FROM sale_stats WHERE sale_id = ? AND reserved = 1", saleId) == 1);
     }
 }
