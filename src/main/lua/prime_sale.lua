@@ -1,8 +1,10 @@
 --[[
-prime_sale.lua: load a new sale into Redis before its creation is acknowledged.
+prime_sale.lua: load a sale into Redis: before its creation is acknowledged (available = stock),
+or when a rebuild restores a sale whose keys Redis lost (available = stock - active orders).
 
-Writes the sale window and the full stock. Idempotent for a fresh sale: priming again
-does not reset a stock that purchases have already decremented (SET NX).
+Writes the sale window and the available units. Priming again never resets a stock that
+purchases have already decremented (SET NX). The meta hash is written last, because its
+presence is what purchase.lua takes as "this sale is live".
 
 KEYS[1] meta   hash: startsAtMs, endsAtMs, priceCents, stock, paymentTimeoutSeconds
 KEYS[2] stock  integer: units still available
@@ -12,12 +14,13 @@ ARGV[3] priceCents
 ARGV[4] stock
 ARGV[5] paymentTimeoutSeconds ('' = service default)
 ARGV[6] expireAtSeconds: unix time after which the keys may be dropped
+ARGV[7] available units to set if the stock key is absent
 
 Returns 1 when the stock was written, 0 when it already existed.
 ]]
+local written = redis.call('SET', KEYS[2], ARGV[7], 'NX')
 redis.call('HSET', KEYS[1], 'startsAtMs', ARGV[1], 'endsAtMs', ARGV[2],
   'priceCents', ARGV[3], 'stock', ARGV[4], 'paymentTimeoutSeconds', ARGV[5])
-local written = redis.call('SET', KEYS[2], ARGV[4], 'NX')
 redis.call('EXPIREAT', KEYS[1], ARGV[6])
 redis.call('EXPIREAT', KEYS[2], ARGV[6])
 if written then

@@ -2,6 +2,19 @@ package io.flashsale.order;
 
 import java.time.Instant;
 
-/** An order whose unit is already reserved in Redis and that now has to become durable. */
-public record NewOrder(long id, long saleId, String userId, long amountCents, Instant createdAt, Instant payBy) {
+/**
+ * An order whose unit is already reserved in Redis and that now has to become durable.
+ * {@code promoted}: the unit came from the waitlist (a waitlist.promoted event is written too).
+ */
+public record NewOrder(long id, long saleId, String userId, long amountCents, Instant createdAt, Instant remindAt,
+        Instant payBy, boolean promoted) {
+
+    /** Reminder at the same fraction of the payment window as remind-after is of expire-after. */
+    public static NewOrder of(long id, long saleId, String userId, long amountCents, Instant createdAt,
+            java.time.Duration paymentTimeout, PaymentConfig timers, boolean promoted) {
+        long window = paymentTimeout.toMillis();
+        long remindMs = Math.round(window * (timers.remindAfter().toMillis() / (double) timers.expireAfter().toMillis()));
+        return new NewOrder(id, saleId, userId, amountCents, createdAt, createdAt.plusMillis(remindMs),
+                createdAt.plus(paymentTimeout), promoted);
+    }
 }

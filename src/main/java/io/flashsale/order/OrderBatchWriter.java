@@ -38,8 +38,8 @@ public class OrderBatchWriter {
 
     private static final Logger LOG = Logger.getLogger(OrderBatchWriter.class);
     private static final String INSERT_ORDER = "INSERT INTO orders"
-            + " (id, sale_id, user_id, status, amount_cents, created_at, pay_by, updated_at)"
-            + " VALUES (?, ?, ?, 'PENDING_PAYMENT', ?, ?, ?, ?)";
+            + " (id, sale_id, user_id, status, amount_cents, created_at, remind_at, pay_by, updated_at, promoted)"
+            + " VALUES (?, ?, ?, 'PENDING_PAYMENT', ?, ?, ?, ?, ?, ?)";
     private static final long SHUTDOWN_GRACE_MS = 10_000;
 
     private record Pending(NewOrder order, CompletableFuture<Void> committed) {
@@ -170,14 +170,20 @@ public class OrderBatchWriter {
                     statement.setString(3, order.userId());
                     statement.setLong(4, order.amountCents());
                     statement.setObject(5, createdAt);
-                    statement.setObject(6, LocalDateTime.ofInstant(order.payBy(), ZoneOffset.UTC));
-                    statement.setObject(7, createdAt);
+                    statement.setObject(6, LocalDateTime.ofInstant(order.remindAt(), ZoneOffset.UTC));
+                    statement.setObject(7, LocalDateTime.ofInstant(order.payBy(), ZoneOffset.UTC));
+                    statement.setObject(8, createdAt);
+                    statement.setBoolean(9, order.promoted());
                     statement.addBatch();
                     events.add(OutboxEvent.of(EventType.ORDER_CREATED, order.id(), order.saleId(), order.userId(),
                             order.createdAt(), Map.of(
                                     "status", OrderStatus.PENDING_PAYMENT.name(),
                                     "amountCents", order.amountCents(),
                                     "payBy", order.payBy())));
+                    if (order.promoted()) {
+                        events.add(OutboxEvent.of(EventType.WAITLIST_PROMOTED, order.id(), order.saleId(),
+                                order.userId(), order.createdAt(), Map.of("payBy", order.payBy())));
+                    }
                 }
                 statement.executeBatch();
                 OutboxInserts.insert(connection, events);

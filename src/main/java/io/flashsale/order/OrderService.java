@@ -18,10 +18,12 @@ public class OrderService {
 
     private final OrderTransitions transitions;
     private final StockReservations stock;
+    private final FreedUnits freedUnits;
 
-    public OrderService(OrderTransitions transitions, StockReservations stock) {
+    public OrderService(OrderTransitions transitions, StockReservations stock, FreedUnits freedUnits) {
         this.transitions = transitions;
         this.stock = stock;
+        this.freedUnits = freedUnits;
     }
 
     public OrderView pay(String orderId, PaymentRequest request) {
@@ -36,8 +38,8 @@ public class OrderService {
     public OrderView cancel(String orderId) {
         OrderChange change = transitions.cancel(orderId);
         if (change.changed()) {
-            afterCommit("release", change.order(), () -> stock.release(change.order().saleId, change.order().id)
-                    .await().atMost(REDIS_TIMEOUT));
+            // the unit goes to the waitlist head, or back on open sale
+            freedUnits.free(change.order().saleId, change.order().id);
         }
         return change.viewOrThrow();
     }

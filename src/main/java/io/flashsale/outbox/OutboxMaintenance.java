@@ -50,12 +50,14 @@ public class OutboxMaintenance {
     }
 
     @Scheduled(every = "${flashsale.outbox.poll-interval}", delayed = "1s",
-            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = io.flashsale.common.WorkerRole.NotWorker.class)
     void republish() {
         relay.publishDue();
     }
 
-    @Scheduled(every = "10s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(every = "10s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = io.flashsale.common.WorkerRole.NotWorker.class)
     void refreshGauges() {
         try (Connection c = dataSource.getConnection()) {
             unpublished.set(count(c, "SELECT COUNT(*) FROM outbox_events WHERE status = 'PENDING'"));
@@ -74,7 +76,8 @@ public class OutboxMaintenance {
     }
 
     /** Deletes old published rows and consumers' processed-event rows, in chunks to keep locks short. */
-    @Scheduled(every = "1h", delayed = "1m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(every = "1h", delayed = "1m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = io.flashsale.common.WorkerRole.NotWorker.class)
     void purge() {
         LocalDateTime cutoff = LocalDateTime.ofInstant(clock.instant().minus(config.retention()), ZoneOffset.UTC);
         purge("DELETE FROM outbox_events WHERE status = 'PUBLISHED' AND published_at < ? LIMIT " + PURGE_CHUNK, cutoff);

@@ -187,15 +187,15 @@ public class OutboxRelay {
         if (ids.isEmpty()) {
             return;
         }
+        // one statement for the whole round
+        String marks = String.join(",", java.util.Collections.nCopies(ids.size(), "?"));
         try (PreparedStatement statement = connection.prepareStatement(
-                "UPDATE outbox_events SET status = 'PUBLISHED', published_at = ? WHERE id = ?")) {
-            LocalDateTime now = LocalDateTime.ofInstant(clock.instant(), ZoneOffset.UTC);
-            for (Long id : ids) {
-                statement.setObject(1, now);
-                statement.setLong(2, id);
-                statement.addBatch();
+                "UPDATE outbox_events SET status = 'PUBLISHED', published_at = ? WHERE id IN (" + marks + ")")) {
+            statement.setObject(1, LocalDateTime.ofInstant(clock.instant(), ZoneOffset.UTC));
+            for (int i = 0; i < ids.size(); i++) {
+                statement.setLong(i + 2, ids.get(i));
             }
-            statement.executeBatch();
+            statement.executeUpdate();
         }
     }
 

@@ -10,6 +10,10 @@ import io.flashsale.order.NewOrder;
 import io.flashsale.order.OrderBatchWriter;
 import io.flashsale.order.OrderQueueFull;
 import io.flashsale.order.OrderView;
+import io.flashsale.order.PaymentConfig;
+import io.flashsale.sale.SaleKeysMissing;
+import io.flashsale.waitlist.WaitlistConfig;
+import jakarta.enterprise.event.Event;
 import io.flashsale.sale.StockReservations;
 import io.flashsale.sale.StockReservations.Reservation;
 import io.flashsale.sale.SaleCatalog;
@@ -45,10 +49,16 @@ public class PurchaseService {
     private final ObjectMapper json;
     private final Semaphore admission;
     private final MeterRegistry meters;
+    private final PaymentConfig timers;
+    private final WaitlistConfig waitlists;
+    private final Event<SaleKeysMissing> rebuilds;
 
     public PurchaseService(SaleCatalog catalog, StockReservations reservations, OrderBatchWriter writer,
             IdempotencyStore idempotency, PurchaseConfig config, Clock clock, ObjectMapper json,
-            MeterRegistry meters) {
+            MeterRegistry meters, PaymentConfig timers, WaitlistConfig waitlists, Event<SaleKeysMissing> rebuilds) {
+        this.rebuilds = rebuilds;
+        this.timers = timers;
+        this.waitlists = waitlists;
         this.catalog = catalog;
         this.reservations = reservations;
         this.writer = writer;
@@ -88,20 +98,31 @@ public class PurchaseService {
             if (sale.endedAt(now)) {
                 throw ended();
             }
-            if (catalog.isSoldOut(saleId)) {
+            if (!waitlist && catalog.isSoldOut(saleId)) {
                 // Known sold out on this instance: answered from memory, Redis is not asked.
                 throw soldOut();
             }
             if (!admission.tryAcquire()) {
                 throw rateLimited();
             }
-            return reserveAndPersist(sale, userId).onTermination().invoke(admission::release);
+            return detached(reserveAndPersist(sale, userId, waitlist)).onTermination().invoke(admission::release);
         });
     }
 
-    private Uni<PurchaseAnswer> reserveAndPersist(SaleSnapshot sale, String userId) {
+    /**
+     * Once the Lua script may have reserved a unit, the purchase must run to its end (order
+     * committed, or reservation released) even if the buyer hangs up: the HTTP layer cancels a
+     * request's Uni when the client disconnects, and a cancelled pipeline would leave the unit
+     * reserved with no order. The work is therefore subscribed on its own; the client merely
+     * waits for its outcome.
+     */
+    private static <T> Uni<T> detached(Uni<T> work) {
+        return Uni.createFrom().emitter(emitter -> work.subscribe().with(emitter::complete, emitter::fail));
+    }
+
+    private Uni<PurchaseAnswer> reserveAndPersist(SaleSnapshot sale, String userId, boolean waitlist) {
         long orderId = OrderIds.next();
-        return reservations.reserve(sale.id(), userId, orderId)
+        return reservations.reserve(sale.id(), userId, orderId, waitlist, waitlists.maxLength())
                 .ifNoItem().after(config.redisTimeout()).fail()
                 .flatMap(reservation -> onReservation(sale, userId, orderId, reservation));
     }
@@ -118,16 +139,27 @@ public class PurchaseService {
                 catalog.markSoldOut(sale.id());
                 yield Uni.createFrom().failure(soldOut());
             }
-            case NOT_PRIMED -> Uni.createFrom().failure(ApiException.unavailable(
-                    "the sale's live stock is not loaded in Redis, try again shortly"));
+            case WAITLISTED -> {
+                catalog.markSoldOut(sale.id());
+                yield Uni.createFrom().item(PurchaseAnswer.json(202, write(Map.of("status", "WAITLISTED",
+                        "saleId", sale.id(), "userId", userId,
+                        "position", Long.parseLong(r.detail()), "length", r.length()))));
+            }
+            case WAITLIST_FULL -> Uni.createFrom().failure(new ApiException(409, "WAITLIST_FULL",
+                    "the sale is sold out and its waitlist is full"));
+            case NOT_PRIMED -> {
+                rebuilds.fire(new SaleKeysMissing(sale.id()));
+                yield Uni.createFrom().failure(ApiException.unavailable(
+                        "the sale's live stock is being restored, try again shortly"));
+            }
         };
     }
 
     private Uni<PurchaseAnswer> persist(SaleSnapshot sale, String userId, long orderId) {
         // the database keeps microseconds: answer with exactly what a later read returns
         Instant createdAt = clock.instant().truncatedTo(ChronoUnit.MICROS);
-        NewOrder order = new NewOrder(orderId, sale.id(), userId, sale.priceCents(), createdAt,
-                createdAt.plus(sale.paymentTimeout()));
+        NewOrder order = NewOrder.of(orderId, sale.id(), userId, sale.priceCents(), createdAt,
+                sale.paymentTimeout(), timers, false);
         return Uni.createFrom().completionStage(() -> writer.submit(order))
                 .map(committed -> PurchaseAnswer.json(201, write(OrderView.pending(order))))
                 .onFailure().call(failure -> compensate(order))

@@ -9,6 +9,7 @@ import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
 import java.time.Clock;
 import java.util.Optional;
@@ -30,11 +31,14 @@ public class SaleCatalog {
     private final ReactiveRedisDataSource redis;
     private final Clock clock;
     private final SaleConfig config;
+    private final Event<WaitlistChanged> waitlistChanged;
     private final AsyncLoadingCache<Long, Optional<SaleSnapshot>> sales;
     /** saleId -> epoch millis until which "sold out" is trusted. */
     private final ConcurrentHashMap<Long, Long> soldOutUntil = new ConcurrentHashMap<>();
 
-    public SaleCatalog(ReactiveRedisDataSource redis, Clock clock, SaleConfig config, PaymentConfig payment) {
+    public SaleCatalog(ReactiveRedisDataSource redis, Clock clock, SaleConfig config, PaymentConfig payment,
+            Event<WaitlistChanged> waitlistChanged) {
+        this.waitlistChanged = waitlistChanged;
         this.redis = redis;
         this.clock = clock;
         this.config = config;
@@ -67,6 +71,7 @@ public class SaleCatalog {
         switch (message.substring(0, colon)) {
             case "soldout" -> markSoldOut(saleId);
             case "available" -> soldOutUntil.remove(saleId);
+            case "waitlist" -> waitlistChanged.fire(new WaitlistChanged(saleId));
             default -> LOG.debugf("ignoring sale event %s", message);
         }
     }

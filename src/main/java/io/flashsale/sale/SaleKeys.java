@@ -35,13 +35,23 @@ public record SaleKeys(long saleId) {
         return key("waitlist");
     }
 
+    /** hash: userId -> orderId the buyer received from the waitlist. */
+    public String promoted() {
+        return key("promoted");
+    }
+
     public String idempotency(String userId, String idempotencyKey) {
         return key("idem:" + userId + ":" + idempotencyKey);
     }
 
     /** KEYS of purchase.lua, in order. */
     public List<String> purchaseKeys() {
-        return List.of(meta(), stock(), buyers(), reservations());
+        return List.of(meta(), stock(), buyers(), reservations(), waitlist());
+    }
+
+    /** KEYS of release_or_promote.lua, in order. */
+    public List<String> releaseOrPromoteKeys() {
+        return List.of(stock(), buyers(), reservations(), waitlist(), promoted());
     }
 
     /** KEYS of release.lua, in order. */

@@ -62,6 +62,11 @@ public class SaleService {
     }
 
     private void prime(Sale sale) {
+        prime(sale, sale.stock);
+    }
+
+    /** Loads the sale into Redis with the given available units (SET NX: never overwrites live stock). */
+    public void prime(Sale sale, long available) {
         SaleKeys keys = new SaleKeys(sale.id);
         Instant dropAfter = sale.endsAt.plus(config.redisRetention());
         PRIME.run(redis, List.of(keys.meta(), keys.stock()), List.of(
@@ -70,7 +75,8 @@ public class SaleService {
                 Long.toString(sale.priceCents),
                 Integer.toString(sale.stock),
                 sale.paymentTimeoutSeconds == null ? "" : sale.paymentTimeoutSeconds.toString(),
-                Long.toString(dropAfter.getEpochSecond())))
+                Long.toString(dropAfter.getEpochSecond()),
+                Long.toString(available)))
                 .await().atMost(REDIS_TIMEOUT);
     }
 

@@ -12,10 +12,11 @@ public class StockReservations {
 
     private static final LuaScript PURCHASE = LuaScript.load("purchase");
     private static final LuaScript RELEASE = LuaScript.load("release");
+    private static final LuaScript RELEASE_OR_PROMOTE = LuaScript.load("release_or_promote");
 
     /** Result codes of purchase.lua. */
     public enum Outcome {
-        RESERVED, NOT_PRIMED, NOT_STARTED, ENDED, ALREADY_PURCHASED, SOLD_OUT;
+        RESERVED, NOT_PRIMED, NOT_STARTED, ENDED, ALREADY_PURCHASED, SOLD_OUT, WAITLISTED, WAITLIST_FULL;
 
         static Outcome of(int code) {
             return switch (code) {
@@ -25,13 +26,30 @@ public class StockReservations {
                 case -3 -> ENDED;
                 case -4 -> ALREADY_PURCHASED;
                 case -5 -> SOLD_OUT;
+                case -6 -> WAITLISTED;
+                case -7 -> WAITLIST_FULL;
                 default -> throw new IllegalStateException("purchase.lua returned unknown code " + code);
             };
         }
     }
 
-    /** {@code detail}: the remaining stock when reserved, the existing order id when a duplicate. */
-    public record Reservation(Outcome outcome, String detail) {
+    /**
+     * {@code detail}: the remaining stock when reserved, the existing order id when a duplicate,
+     * the 1-based position when waitlisted ({@code length} then holds the waitlist length).
+     */
+    public record Reservation(Outcome outcome, String detail, long length) {
+    }
+
+    /** What release_or_promote.lua did with a unit. */
+    public record Release(int code, String userId, long newOrderId) {
+
+        public boolean promoted() {
+            return code == 2;
+        }
+
+        public boolean released() {
+            return code == 1;
+        }
     }
 
     private final ReactiveRedisDataSource redis;
@@ -40,11 +58,26 @@ public class StockReservations {
         this.redis = redis;
     }
 
-    public Uni<Reservation> reserve(long saleId, String userId, long orderId) {
+    public Uni<Reservation> reserve(long saleId, String userId, long orderId, boolean joinWaitlist,
+            int waitlistCapacity) {
         SaleKeys keys = new SaleKeys(saleId);
         return PURCHASE.run(redis, keys.purchaseKeys(),
-                        List.of(userId, Long.toString(orderId), Long.toString(saleId), SaleKeys.EVENTS_CHANNEL))
-                .map(r -> new Reservation(Outcome.of(r.get(0).toInteger()), r.get(1).toString()));
+                        List.of(userId, Long.toString(orderId), Long.toString(saleId), SaleKeys.EVENTS_CHANNEL,
+                                joinWaitlist ? "1" : "0", Integer.toString(waitlistCapacity)))
+                .map(r -> new Reservation(Outcome.of(r.get(0).toInteger()), r.get(1).toString(),
+                        r.size() > 2 ? r.get(2).toLong() : 0));
+    }
+
+    /**
+     * Frees the unit of an order that will not be paid and hands it to the waitlist head if
+     * anyone waits ({@code promotedOrderId} becomes their order id), else back on open sale.
+     */
+    public Uni<Release> releaseOrPromote(long saleId, long orderId, long promotedOrderId) {
+        SaleKeys keys = new SaleKeys(saleId);
+        return RELEASE_OR_PROMOTE.run(redis, keys.releaseOrPromoteKeys(), List.of(Long.toString(orderId),
+                        Long.toString(saleId), SaleKeys.EVENTS_CHANNEL, Long.toString(promotedOrderId)))
+                .map(r -> new Release(r.get(0).toInteger(), r.get(1).toString(),
+                        r.get(0).toInteger() == 2 ? Long.parseLong(r.get(2).toString()) : 0));
     }
 
     /** Payment made the unit the buyer's for good: the reservation no longer needs watching. */

@@ -1,0 +1,417 @@
+#!/usr/bin/env bash
+# flashsale benchmark (NOT a test): starts the service, drives it with wrk and prints ONE report.
+#
+#   bench/run.sh                    clone this repo's committed HEAD to $BENCH_CLONE, build, bench
+#   bench/run.sh --ref HEAD~1       same, for another commit
+#   bench/run.sh --app-dir DIR      bench an already built target/quarkus-app directory
+#
+# Absolute numbers depend on the (shared, noisy) machine, so nothing fails on them: the report
+# compares ratios measured in the same run against informational targets. Exit codes:
+#   0  every invariant held      1  an invariant FAILED      2  setup/build/start failure
+#
+# Env (defaults):
+#   BENCH_DURATION=10     seconds of load per measured phase
+#   BENCH_WARMUP=3        seconds of each warm-up (ping, purchases, sold out) after every start
+#   BENCH_THREADS=2       wrk threads          BENCH_CONNECTIONS=64   wrk connections
+#   BENCH_STOCK=5000000   stock of the "all succeed" sales
+#   BENCH_PORT=8090       HTTP port of the service under test
+#   BENCH_DB=flashsale_bench   database, DROPPED and re-created on every run (never the dev db)
+#   BENCH_REDIS_DB=2      Redis logical database, FLUSHED on every run (dev uses 0, tests 1)
+#   BENCH_CLONE=/tmp/flashsale-bench   throwaway clone used for the build
+#   BENCH_TOPIC=flashsale-bench.order-events   Kafka topic of the outbox relay and stats consumer
+#                         (own topic and consumer group: never mixes with dev/test events)
+#   MARIADB_ROOT_ARGS="-h127.0.0.1 -uroot"   client args able to create $BENCH_DB
+#   JAVA_OPTS             extra JVM options for the service
+# FLASHSALE_* variables set by the caller reach the batched instance unchanged; the baseline
+# instance always gets FLASHSALE_ORDER_BATCH_MAX_SIZE=1 and FLASHSALE_ORDER_BATCH_WRITERS=24.
+set -uo pipefail
+
+BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO_DIR="$(cd "$BENCH_DIR/.." && pwd)"
+LUA="$BENCH_DIR/load.lua"
+
+DURATION="${BENCH_DURATION:-10}"; DURATION="${DURATION%s}"
+WARMUP="${BENCH_WARMUP:-3}"; WARMUP="${WARMUP%s}"
+THREADS="${BENCH_THREADS:-2}"
+CONNS="${BENCH_CONNECTIONS:-64}"
+STOCK="${BENCH_STOCK:-5000000}"
+PORT="${BENCH_PORT:-8090}"
+DB="${BENCH_DB:-flashsale_bench}"
+REDIS_DB="${BENCH_REDIS_DB:-2}"
+CLONE="${BENCH_CLONE:-/tmp/flashsale-bench}"
+TOPIC="${BENCH_TOPIC:-flashsale-bench.order-events}"
+read -r -a DB_ROOT <<<"${MARIADB_ROOT_ARGS:--h127.0.0.1 -uroot}"
+BASE_URL="http://127.0.0.1:$PORT"
+WRK_TIMEOUT=30s   # far above any expected latency: a wrk timeout would hide a committed order
+
+APP_DIR=""
+REF="HEAD"
+usage() { sed -n '2,/^set -uo/p' "$0" | sed '$d; s/^# \{0,1\}//'; }
+while (($#)); do
+  case "$1" in
+    --app-dir) APP_DIR="${2:?--app-dir needs a directory}"; shift 2 ;;
+    --ref) REF="${2:?--ref needs a git ref}"; shift 2 ;;
+    -h|--help) usage; exit 0 ;;
+    *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
+  esac
+done
+
+LOG_DIR="$(mktemp -d /tmp/flashsale-bench-logs.XXXXXX)"
+say() { printf '[bench] %s\n' "$*" >&2; }
+die() { printf '[bench] ERROR: %s\n' "$*" >&2; exit 2; }
+
+# ------------------------------------------------------------------ service lifecycle
+
+SERVICE_PID=""
+stop_service() {
+  [[ -n "$SERVICE_PID" ]] || return 0
+  if kill -0 "$SERVICE_PID" 2>/dev/null; then
+    kill "$SERVICE_PID" 2>/dev/null
+    for _ in $(seq 60); do kill -0 "$SERVICE_PID" 2>/dev/null || break; sleep 0.5; done
+    if kill -0 "$SERVICE_PID" 2>/dev/null; then
+      say "service pid $SERVICE_PID ignored SIGTERM for 30s, killing it"
+      kill -9 "$SERVICE_PID" 2>/dev/null
+    fi
+  fi
+  wait "$SERVICE_PID" 2>/dev/null
+  SERVICE_PID=""
+}
+trap 'stop_service' EXIT
+trap 'exit 130' INT TERM
+
+# start_service NAME [VAR=value ...]: run the app in the background, wait for /q/health/live.
+start_service() {
+  local name="$1"; shift
+  local log="$LOG_DIR/service-$name.log"
+  port_busy "$PORT" && die "port $PORT is already in use (set BENCH_PORT)"
+  # a simple command (env execs java), so $! is the JVM itself
+  env -C "$LOG_DIR" QUARKUS_HTTP_PORT="$PORT" QUARKUS_LOG_CONSOLE_LEVEL=WARN \
+    QUARKUS_DATASOURCE_JDBC_URL="jdbc:$DB_KIND://127.0.0.1:3306/$DB" \
+    QUARKUS_REDIS_HOSTS="redis://127.0.0.1:6379/$REDIS_DB" \
+    FLASHSALE_OUTBOX_TOPIC="$TOPIC" \
+    MP_MESSAGING_INCOMING_SALE_STATS_TOPIC="$TOPIC" \
+    MP_MESSAGING_INCOMING_SALE_STATS_GROUP_ID="flashsale-bench-sale-stats" \
+    MP_MESSAGING_OUTGOING_SALE_STATS_DLQ_TOPIC="$TOPIC.dlq" \
+    "$@" java ${JAVA_OPTS:-} -jar "$APP_DIR/quarkus-run.jar" >"$log" 2>&1 &
+  SERVICE_PID=$!
+  local deadline=$((SECONDS + 120))
+  until curl -sf -o /dev/null "$BASE_URL/q/health/live"; do
+    if ! kill -0 "$SERVICE_PID" 2>/dev/null; then
+      tail -n 40 "$log" >&2; die "service ($name) exited during startup; log: $log"
+    fi
+    ((SECONDS < deadline)) || { tail -n 40 "$log" >&2; die "service ($name) not live after 120s; log: $log"; }
+    sleep 0.5
+  done
+  say "service ($name) live, pid $SERVICE_PID, log $log"
+}
+
+port_busy() { timeout 1 bash -c "</dev/tcp/127.0.0.1/$1" 2>/dev/null; }
+
+# ------------------------------------------------------------------ data helpers
+
+sql() { MYSQL_PWD=flashsale "$MYSQL" -h127.0.0.1 -uflashsale "$DB" -N -B -e "$1"; }
+redis_stock() { redis-cli -n "$REDIS_DB" --raw GET "fs:{sale:$1}:stock"; }
+
+# commands processed by the whole Redis server so far (other clients included)
+redis_commands() { redis-cli INFO stats | tr -d '\r' | awk -F: '$1 == "total_commands_processed" { print $2 }'; }
+
+iso() { date -u -d "@$1" +%Y-%m-%dT%H:%M:%SZ; }
+
+# create_sale VAR STOCK: creates a sale starting now, stores its id in VAR
+create_sale() {
+  local now body out id
+  now=$(date -u +%s)
+  body=$(printf '{"sku":"B1","title":"bench","priceCents":100,"stock":%s,"startsAt":"%s","endsAt":"%s"}' \
+    "$2" "$(iso $((now - 1)))" "$(iso $((now + 3600)))")
+  out=$(curl -s -w '\n%{http_code}' -X POST "$BASE_URL/api/sales" -H 'Content-Type: application/json' -d "$body")
+  [[ "${out##*$'\n'}" == 201 ]] || die "creating a sale failed: $out"
+  id=$(grep -o '"id":[0-9]*' <<<"$out" | head -1 | cut -d: -f2)
+  [[ -n "$id" ]] || die "no id in the created sale: $out"
+  printf -v "$1" '%s' "$id"
+}
+
+# buy SALE USER -> prints the HTTP status
+buy() {
+  curl -s -o "$LOG_DIR/last-buy.json" -w '%{http_code}' -X POST "$BASE_URL/api/sales/$1/purchases" \
+    -H 'Content-Type: application/json' -d "{\"userId\":\"$2\"}"
+}
+
+# Wait until the sale's order rows and Redis stock stop moving (requests wrk abandoned at the
+# end of a phase may still be committing), so the invariants compare a quiescent state.
+settle() {
+  local prev="" cur deadline=$((SECONDS + 30))
+  while ((SECONDS < deadline)); do
+    cur="$(sql "select count(*) from orders where sale_id=$1")/$(redis_stock "$1")"
+    [[ "$cur" == "$prev" ]] && return 0
+    prev="$cur"; sleep 1
+  done
+  say "sale $1 still changing after 30s ($cur)"
+}
+
+# ------------------------------------------------------------------ wrk
+
+# run_wrk LABEL MODE SALE SECONDS: results end up in $LOG_DIR/LABEL.result (key=value lines)
+run_wrk() {
+  local label="$1" mode="$2" sale="$3" secs="$4"
+  local out="$LOG_DIR/wrk-$label.txt"
+  BENCH_MODE="$mode" BENCH_SALE="$sale" BENCH_NONCE="$NONCE$label" \
+    wrk -t"$THREADS" -c"$CONNS" -d"${secs}s" --timeout "$WRK_TIMEOUT" --latency -s "$LUA" "$BASE_URL" >"$out" 2>&1
+  local rc=$?
+  grep '^BENCH_RESULT' "$out" | tr ' ' '\n' | grep '=' >"$LOG_DIR/$label.result"
+  if ((rc != 0)) || [[ ! -s "$LOG_DIR/$label.result" ]]; then
+    cat "$out" >&2; die "wrk failed in phase $label"
+  fi
+}
+
+# res LABEL KEY [DEFAULT]
+res() {
+  local v
+  v=$(grep -m1 "^$2=" "$LOG_DIR/$1.result" 2>/dev/null | cut -d= -f2)
+  echo "${v:-${3:-0}}"
+}
+# sum of the counts of statuses matching a regex, e.g. res_status b '5..'
+res_status() { grep -E "^s($2)=" "$LOG_DIR/$1.result" | cut -d= -f2 | awk '{s+=$1} END {print s+0}'; }
+res_answers() { grep -E '^(s[0-9]+|c_[A-Za-z_]+)=' "$LOG_DIR/$1.result" | tr '\n' ' ' | sed 's/ $//'; }
+
+warm_up() {
+  say "warm-up ${WARMUP}s ping, ${WARMUP}s purchases${1:+, ${WARMUP}s sold out}"
+  run_wrk "warm-ping-$SERVICE_NAME" ping 0 "$WARMUP"
+  local s
+  create_sale s "$STOCK"
+  run_wrk "warm-buy-$SERVICE_NAME" purchase "$s" "$WARMUP"
+  if [[ -n "${1:-}" ]]; then
+    create_sale s 1
+    buy "$s" "warm-first" >/dev/null
+    run_wrk "warm-soldout-$SERVICE_NAME" purchase "$s" "$WARMUP"
+  fi
+}
+
+# ------------------------------------------------------------------ invariants
+
+INVARIANTS=()
+FAILED=0
+ORPHANS_TOTAL=0
+check() { # check PHASE NAME CONDITION(0/1) DETAIL
+  local verdict=PASS
+  if [[ "$3" != 1 ]]; then verdict=FAIL; FAILED=1; fi
+  INVARIANTS+=("$(printf '  %-4s %-38s %-4s  %s' "$1" "$2" "$verdict" "$4")")
+}
+
+# check_sale PHASE LABEL SALE STOCK EXTRA_201: EXTRA_201 = orders created outside wrk (setup buys)
+check_sale() {
+  local phase="$1" label="$2" sale="$3" stock="$4" extra="$5"
+  settle "$sale"
+  local rows distinct active avail s201 s5xx unanswered
+  read -r rows distinct active < <(sql "select count(*), count(distinct user_id),
+      coalesce(sum(status in ('PENDING_PAYMENT','PAID')),0) from orders where sale_id=$sale")
+  avail=$(redis_stock "$sale")
+  s201=$(( $(res "$label" s201) + extra ))
+  s5xx=$(res_status "$label" '5[0-9][0-9]')
+  unanswered=$(( $(res "$label" sent) - $(res "$label" answered) ))
+  [[ "$avail" =~ ^-?[0-9]+$ ]] || avail="missing"
+  local ok
+  ok=0; [[ "$avail" != missing ]] && ((active <= stock && avail >= 0)) && ok=1
+  check "$phase" "1 no oversell" $ok "active orders $active <= stock $stock, redis available $avail >= 0"
+  ok=0; ((rows == distinct)) && ok=1
+  check "$phase" "2 one active order per buyer" $ok "orders $rows, distinct buyers $distinct"
+  # A Redis reservation without an order row is a unit taken from stock that no order accounts
+  # for (e.g. a purchase abandoned between the Redis reservation and the order write).
+  local orphans
+  orphans=$(comm -23 <(redis-cli -n "$REDIS_DB" --raw HKEYS "fs:{sale:$sale}:reservations" | sort) \
+    <(sql "select id from orders where sale_id=$sale" | sort) | grep -c .)
+  ok=0; [[ "$avail" != missing ]] && ((avail + active == stock)) && ok=1
+  check "$phase" "3 conservation" $ok "redis available $avail + active $active = $((${avail/missing/0} + active)) vs stock $stock; $orphans Redis reservations without an order row"
+  ORPHANS_TOTAL=$((ORPHANS_TOTAL + orphans))
+  ok=0; ((s5xx == 0)) && ok=1
+  check "$phase" "4a no 5xx answers" $ok "5xx answers: $s5xx"
+  # wrk stops with up to one request per connection unanswered; the service may still have
+  # committed those, so rows may exceed the 201s by at most the unanswered count.
+  ok=0; ((rows >= s201 && rows <= s201 + unanswered)) && ok=1
+  check "$phase" "4b every 201 has an order row" $ok \
+    "201s $s201, order rows $rows (+$((rows - s201)) from $unanswered requests unanswered at wrk stop)"
+  SALE_ROWS="$rows"
+}
+
+# ------------------------------------------------------------------ preflight
+
+for tool in java git curl redis-cli awk; do
+  command -v "$tool" >/dev/null || die "$tool is required"
+done
+MYSQL=$(command -v mariadb || command -v mysql) || die "the mariadb (or mysql) client is required"
+if ! command -v wrk >/dev/null; then
+  say "installing wrk"
+  SUDO=(); ((EUID == 0)) || SUDO=(sudo)
+  "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null 2>&1 ||
+    { "${SUDO[@]}" apt-get update -qq >/dev/null && "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; } ||
+    die "could not install wrk"
+fi
+if ! redis-cli ping >/dev/null 2>&1 || ! "$MYSQL" "${DB_ROOT[@]}" -e 'select 1' >/dev/null 2>&1 ||
+   ! port_busy 9092; then
+  say "Redis/MariaDB/Kafka not all answering: running scripts/services.sh up"
+  "$REPO_DIR/scripts/services.sh" up >&2 || say "scripts/services.sh up failed"
+  redis-cli ping >/dev/null 2>&1 && "$MYSQL" "${DB_ROOT[@]}" -e 'select 1' >/dev/null 2>&1 ||
+    die "Redis and MariaDB are required"
+fi
+KAFKA_STATE=up; port_busy 9092 || KAFKA_STATE="DOWN (the outbox relay cannot publish; expect Kafka WARN lines)"
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
+# Cost of one synchronous 4 KiB write: what a commit's fsync costs on this disk (it decides how
+# much batching commits can win over one transaction per order).
+FSYNC_MS=$(dd if=/dev/zero of="$LOG_DIR/fsync-probe" bs=4k count=200 oflag=dsync 2>&1 |
+  awk '/copied/ { for (i = 1; i <= NF; i++) if ($i == "s,") printf "%.2f", $(i - 1) * 1000 / 200 }')
+rm -f "$LOG_DIR/fsync-probe"
+
+# ------------------------------------------------------------------ build
+
+COMMIT="(prebuilt)"
+if [[ -z "$APP_DIR" ]]; then
+  say "cloning $REPO_DIR ($REF) into $CLONE and building (log $LOG_DIR/build.log)"
+  rm -rf "$CLONE" && git clone -q "$REPO_DIR" "$CLONE" && git -C "$CLONE" checkout -q "$REF" ||
+    die "could not clone $REPO_DIR at $REF"
+  COMMIT=$(git -C "$CLONE" log -1 --format='%h %s' | cut -c1-70)
+  (cd "$CLONE" && ./mvnw -B -q package -DskipTests) >"$LOG_DIR/build.log" 2>&1 ||
+    { tail -n 40 "$LOG_DIR/build.log" >&2; die "build failed (try --ref HEAD~1); log: $LOG_DIR/build.log"; }
+  APP_DIR="$CLONE/target/quarkus-app"
+fi
+APP_DIR="$(cd "$APP_DIR" 2>/dev/null && pwd)" || die "no such app dir"
+[[ -f "$APP_DIR/quarkus-run.jar" ]] || die "$APP_DIR/quarkus-run.jar not found"
+if ls "$APP_DIR"/lib/main 2>/dev/null | grep -q mysql-connector; then DB_KIND=mysql; else DB_KIND=mariadb; fi
+
+# ------------------------------------------------------------------ fresh bench database + Redis db
+
+say "re-creating database $DB and flushing Redis db $REDIS_DB"
+"$MYSQL" "${DB_ROOT[@]}" -e "DROP DATABASE IF EXISTS \`$DB\`; CREATE DATABASE \`$DB\`;
+  GRANT ALL PRIVILEGES ON \`$DB\`.* TO 'flashsale'@'%';
+  GRANT ALL PRIVILEGES ON \`$DB\`.* TO 'flashsale'@'localhost';
+  GRANT ALL PRIVILEGES ON \`$DB\`.* TO 'flashsale'@'127.0.0.1';" ||
+  die "cannot create database $DB as root (set MARIADB_ROOT_ARGS)"
+redis-cli -n "$REDIS_DB" FLUSHDB >/dev/null || die "cannot flush Redis db $REDIS_DB"
+DB_FSYNC=$("$MYSQL" "${DB_ROOT[@]}" -N -B -e 'select @@innodb_flush_log_at_trx_commit' 2>/dev/null)
+NONCE="r$(date +%s)"
+
+# ------------------------------------------------------------------ batched instance: phases a, b, c
+
+SERVICE_NAME=batched
+start_service batched
+# Sold-out notices travel on a Redis pub/sub channel shared by every Redis db (dev, tests): start
+# the bench's sale ids far above anything a dev or test database holds.
+sql "alter table sales auto_increment=$(( $(date +%s) * 1000 ))" ||
+  say "could not raise sales auto_increment (sale ids may collide with dev/test ids on pub/sub)"
+warm_up soldout
+
+say "phase a: GET /api/ping for ${DURATION}s"
+run_wrk a ping 0 "$DURATION"
+
+say "phase b: contested purchases, stock $STOCK, distinct buyers, ${DURATION}s"
+create_sale SALE_B "$STOCK"
+run_wrk b purchase "$SALE_B" "$DURATION"
+check_sale "(b)" b "$SALE_B" "$STOCK" 0
+ROWS_B=$SALE_ROWS
+
+say "phase c: sold-out purchases for ${DURATION}s"
+create_sale SALE_C 1
+FIRST=$(buy "$SALE_C" "${NONCE}first")
+[[ "$FIRST" == 201 ]] || say "the one purchase of the sold-out sale answered $FIRST: $(cat "$LOG_DIR/last-buy.json")"
+buy "$SALE_C" "${NONCE}second" >/dev/null   # learns SOLD_OUT from Redis: sets the local flag
+REDIS_CMDS_0=$(redis_commands)
+run_wrk c purchase "$SALE_C" "$DURATION"
+REDIS_CMDS_C=$(( $(redis_commands) - REDIS_CMDS_0 ))
+check_sale "(c)" c "$SALE_C" 1 $([[ "$FIRST" == 201 ]] && echo 1 || echo 0)
+
+BATCH_METRICS=$(curl -s "$BASE_URL/q/metrics" | awk '
+  /^flashsale_order_batch_size_count/ {c=$2} /^flashsale_order_batch_size_sum/ {s=$2}
+  /^flashsale_order_batch_size_max/ {m=$2}
+  END { if (c > 0) printf "%d transactions, mean %.1f orders each, max (recent) %d", c, s/c, m }')
+stop_service
+
+# ------------------------------------------------------------------ baseline instance: phase d
+
+SERVICE_NAME=baseline
+start_service baseline FLASHSALE_ORDER_BATCH_MAX_SIZE=1 FLASHSALE_ORDER_BATCH_WRITERS=24
+warm_up
+say "phase d: baseline (one insert transaction per purchase), ${DURATION}s"
+create_sale SALE_D "$STOCK"
+run_wrk d purchase "$SALE_D" "$DURATION"
+check_sale "(d)" d "$SALE_D" "$STOCK" 0
+ROWS_D=$SALE_ROWS
+stop_service
+
+# ------------------------------------------------------------------ report
+
+ms() { awk -v us="$1" 'BEGIN { printf "%.2f", us / 1000 }'; }
+secs() { awk -v us="$(res "$1" duration_us 1)" 'BEGIN { printf "%.3f", us / 1e6 }'; }
+per_sec() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.0f", (s > 0 ? n / s : 0) }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1f", a / b; else print "inf" }'; }
+met() { awk -v v="$1" -v t="$2" 'BEGIN { print ((v == "inf" || v + 0 >= t) ? "met" : "NOT MET") }'; }
+
+DUR_B=$(secs b); DUR_D=$(secs d)
+ORDERS_B=$(per_sec "$ROWS_B" "$DUR_B"); ORDERS_D=$(per_sec "$ROWS_D" "$DUR_D")
+RATIO_ORDERS=$(ratio "$ORDERS_B" "$ORDERS_D")
+PCT_SOLDOUT=$(awk -v a="$(res c rps)" -v b="$(res a rps)" 'BEGIN { printf "%.0f", (b > 0 ? 100 * a / b : 0) }')
+
+row() { # row LABEL TITLE EXPECTED_STATUS
+  local sockets=$(( $(res "$1" err_connect) + $(res "$1" err_read) + $(res "$1" err_write) + $(res "$1" err_timeout) ))
+  local unexpected=$(( $(res "$1" requests) - $(res "$1" "s$3") ))
+  printf '%-38s %9.0f %9s %9s %10s %8s\n' "$2" "$(res "$1" rps)" "$(ms "$(res "$1" p50_us)")" \
+    "$(ms "$(res "$1" p99_us)")" "$unexpected" "$sockets"
+}
+
+service_log_summary() {
+  local name
+  for name in batched baseline; do
+    local log="$LOG_DIR/service-$name.log"
+    local n; n=$(grep -cE ' (WARN|ERROR) ' "$log" 2>/dev/null)
+    echo "  $name: $n WARN/ERROR lines (log $log)"
+    grep -E ' (WARN|ERROR) ' "$log" 2>/dev/null | cut -c14- | sort | uniq -c | sort -rn | head -n 8 |
+      cut -c1-220 | sed 's/^/    /'
+  done
+}
+
+ORPHAN_NOTE=""
+if ((ORPHANS_TOTAL > 0)); then
+  ORPHAN_NOTE="  note: $ORPHANS_TOTAL Redis reservation(s) have no order row and were never released. wrk closes
+        its connections with requests in flight when a phase ends: a purchase abandoned by its client
+        between the Redis reservation and the order write most likely leaked the unit (and its buyer
+        now gets ALREADY_PURCHASED for an order that does not exist).
+"
+fi
+
+cat <<EOF
+
+================================ flashsale benchmark ================================
+commit      $COMMIT
+app         $APP_DIR
+machine     $(nproc) cores; load avg $LOAD_START at start, $(cut -d' ' -f1-3 /proc/loadavg) at end; Kafka $KAFKA_STATE
+disk        MariaDB innodb_flush_log_at_trx_commit=${DB_FSYNC:-?}; one synchronous 4 KiB write ${FSYNC_MS:-?} ms (dd oflag=dsync in /tmp)
+load        wrk -t$THREADS -c$CONNS -d${DURATION}s (warm-up ${WARMUP}s per kind after each start), one shared Lua script
+batched     FLASHSALE_ORDER_BATCH_MAX_SIZE=${FLASHSALE_ORDER_BATCH_MAX_SIZE:-default(500)} WRITERS=${FLASHSALE_ORDER_BATCH_WRITERS:-default(2)} MAX_WAIT=${FLASHSALE_ORDER_BATCH_MAX_WAIT:-default(2MS)}
+baseline    FLASHSALE_ORDER_BATCH_MAX_SIZE=1 WRITERS=24 (one insert transaction per purchase)
+sales       (b) $SALE_B  (c) $SALE_C  (d) $SALE_D  in database $DB, Redis db $REDIS_DB
+
+$(printf '%-38s %9s %9s %9s %10s %8s' phase 'req/s' 'p50 ms' 'p99 ms' unexpected 'sock err')
+$(row a "(a) GET /api/ping" 200)
+$(row b "(b) purchases, all succeed (batched)" 201)
+$(row c "(c) purchases, sold out" 409)
+$(row d "(d) purchases, all succeed (baseline)" 201)
+  "unexpected" = answers other than 200 (a) / 201 (b, d) / 409 (c), plus requests without one.
+  answers  (a) $(res_answers a)
+           (b) $(res_answers b)
+           (c) $(res_answers c)
+           (d) $(res_answers d)
+
+durable orders/s   batched $ORDERS_B ($ROWS_B rows / ${DUR_B}s)   baseline $ORDERS_D ($ROWS_D rows / ${DUR_D}s)
+  ratio batched/baseline   ${RATIO_ORDERS}x   target >= 20x: $(met "$RATIO_ORDERS" 20)
+  batched writer           ${BATCH_METRICS:-no flashsale_order_batch_size metric}
+sold-out req/s as % of trivial   ${PCT_SOLDOUT}%   target >= 70%: $(met "$PCT_SOLDOUT" 70)
+  Redis commands during (c)      $REDIS_CMDS_C server-wide (other clients included) for $(res c requests) sold-out answers
+  (targets are informational: they never change the exit code)
+
+invariants (checked after each purchase phase, once order rows and Redis stock stopped moving)
+$(printf '%s\n' "${INVARIANTS[@]}")
+${ORPHAN_NOTE}overall: $([[ $FAILED == 0 ]] && echo "all invariants PASS" || echo "an invariant FAILED (exit 1)")
+
+service logs
+$(service_log_summary)
+wrk outputs and results: $LOG_DIR
+EOF
+
+exit "$FAILED"

@@ -1,0 +1,32 @@
+package io.flashsale.common;
+
+import io.quarkus.scheduler.Scheduled;
+import io.quarkus.scheduler.ScheduledExecution;
+import jakarta.inject.Singleton;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * {@code flashsale.role}: api (HTTP only, scale to zero), worker (jobs and consumers), all.
+ * Scheduled jobs run only where the role includes the worker.
+ */
+public final class WorkerRole {
+
+    private WorkerRole() {
+    }
+
+    /** Skip predicate for {@code @Scheduled(skipExecutionIf = ...)}. */
+    @Singleton
+    public static class NotWorker implements Scheduled.SkipPredicate {
+
+        private final boolean worker;
+
+        public NotWorker(@ConfigProperty(name = "flashsale.role", defaultValue = "all") String role) {
+            this.worker = !"api".equalsIgnoreCase(role);
+        }
+
+        @Override
+        public boolean test(ScheduledExecution execution) {
+            return !worker;
+        }
+    }
+}

@@ -1,0 +1,52 @@
+package io.flashsale.order;
+
+import io.flashsale.common.OrderIds;
+import io.flashsale.sale.StockReservations;
+import io.flashsale.sale.StockReservations.Release;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import org.jboss.logging.Logger;
+
+/**
+ * What happens to the unit of an order that will not be paid (cancelled, expired, orphaned):
+ * one Lua step gives it to the waitlist head or back to open sale; a promotion is then written
+ * as an order. Every step is idempotent, so the reconciler may safely repeat it.
+ */
+@ApplicationScoped
+public class FreedUnits {
+
+    private static final Logger LOG = Logger.getLogger(FreedUnits.class);
+    private static final Duration REDIS_TIMEOUT = Duration.ofSeconds(3);
+
+    private final StockReservations stock;
+    private final Promotions promotions;
+
+    public FreedUnits(StockReservations stock, Promotions promotions) {
+        this.stock = stock;
+        this.promotions = promotions;
+    }
+
+    /** Returns what Redis did; failures are logged and left to the reconciler. */
+    public Release free(long saleId, long orderId) {
+        try {
+            Release release = stock.releaseOrPromote(saleId, orderId, OrderIds.next()).await().atMost(REDIS_TIMEOUT);
+            if (release.promoted()) {
+                promote(saleId, release.userId(), release.newOrderId());
+            }
+            return release;
+        } catch (RuntimeException e) {
+            LOG.warnf("unit of order %d in sale %d not freed yet (%s); the reconciler will", orderId, saleId,
+                    e.toString());
+            return new Release(-1, "", 0);
+        }
+    }
+
+    public void promote(long saleId, String userId, long orderId) {
+        try {
+            promotions.complete(saleId, userId, orderId);
+        } catch (Exception e) {
+            LOG.warnf("promotion of %s to order %d in sale %d not written yet (%s); the reconciler will", userId,
+                    orderId, saleId, e.toString());
+        }
+    }
+}

@@ -1,0 +1,66 @@
+package io.flashsale.waitlist;
+
+import io.flashsale.purchase.PurchaseRequest;
+import io.flashsale.sale.SaleIds;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.sse.OutboundSseEvent;
+import jakarta.ws.rs.sse.Sse;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+
+/** Buyer endpoints of a sale's waitlist (API.md "Waitlist"). Joining is {@code waitlist: true} on purchase. */
+@Path("/api/sales/{saleId}/waitlist/{userId}")
+public class WaitlistResource {
+
+    private final WaitlistService waitlists;
+
+    public WaitlistResource(WaitlistService waitlists) {
+        this.waitlists = waitlists;
+    }
+
+    @GET
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "WAITING with the 1-based position, or PROMOTED with the order id")
+    @APIResponse(responseCode = "200", description = "Where the buyer stands")
+    @APIResponse(responseCode = "404", description = "NOT_IN_WAITLIST or SALE_NOT_FOUND")
+    public Uni<WaitlistStatus> status(@PathParam("saleId") String saleId, @PathParam("userId") String userId) {
+        return waitlists.status(SaleIds.parse(saleId), validUser(userId));
+    }
+
+    @DELETE
+    @Operation(summary = "Leave the waitlist (idempotent)")
+    @APIResponse(responseCode = "204", description = "Not waiting (any more)")
+    public Uni<Void> leave(@PathParam("saleId") String saleId, @PathParam("userId") String userId) {
+        return waitlists.leave(SaleIds.parse(saleId), validUser(userId));
+    }
+
+    @GET
+    @Path("/events")
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    @Operation(summary = "Server-sent events: 'position' as the place changes, one 'promoted', then the end")
+    public Uni<Multi<OutboundSseEvent>> events(@PathParam("saleId") String saleId,
+            @PathParam("userId") String userId, @Context Sse sse) {
+        return waitlists.stream(SaleIds.parse(saleId), validUser(userId))
+                .map(statuses -> statuses.map(status -> sse.newEventBuilder()
+                        .name(switch (status.status()) {
+                            case "PROMOTED" -> "promoted";
+                            case "WAITING" -> "position";
+                            default -> "closed";
+                        })
+                        .mediaType(MediaType.APPLICATION_JSON_TYPE)
+                        .data(WaitlistStatus.class, status)
+                        .build()));
+    }
+
+    private static String validUser(String userId) {
+        return new PurchaseRequest(userId, null).validUserId();
+    }
+}

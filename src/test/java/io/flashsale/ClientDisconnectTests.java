@@ -1,0 +1,58 @@
+package io.flashsale;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.flashsale.support.Fixtures;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.net.URI;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Buyers who hang up mid-purchase must not leak stock: once Redis reserved a unit, the order is
+ * committed (or the unit released) whether or not anyone still listens. Checked well inside the
+ * reconciler's grace period, so the purchase path itself is what keeps conservation.
+ */
+@QuarkusTest
+class ClientDisconnectTests {
+
+    @Inject
+    Fixtures fixtures;
+
+    @TestHTTPResource("/")
+    URL base;
+
+    @Test
+    void abandonedPurchasesStillEndWithAnOrderOrAReleasedUnit() throws Exception {
+        int stock = 100_000;
+        long saleId = fixtures.activeSale(stock);
+        HttpClient http = HttpClient.newHttpClient();
+        URI uri = base.toURI().resolve("/api/sales/" + saleId + "/purchases");
+        List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
+        for (int i = 0; i < 1500; i++) {
+            calls.add(http.sendAsync(HttpRequest.newBuilder(uri)
+                    .timeout(Duration.ofMillis(1 + i % 40)) // many give up before the answer
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"userId\":\"gone-" + saleId + "-" + i + "\"}"))
+                    .build(), HttpResponse.BodyHandlers.ofString()));
+        }
+        for (CompletableFuture<HttpResponse<String>> call : calls) {
+            call.handle((response, failure) -> null).join();
+        }
+        Thread.sleep(700); // in-flight batches commit; far less than the 2 s reconciler grace
+        long pending = fixtures.count("SELECT COUNT(*) FROM orders WHERE sale_id = ? AND status = 'PENDING_PAYMENT'",
+                saleId);
+        assertEquals(pending, fixtures.redisReservations(saleId), "every reservation has its order");
+        assertEquals(pending, fixtures.redisBuyers(saleId));
+        fixtures.assertConservation(saleId, stock);
+    }
+}
