@@ -250,6 +250,9 @@ class K8sManifestsTests {
     void aValidManifestPasses() {
         assertNoProblems("good Deployment", validateInline(GOOD_DEPLOYMENT));
         assertNoProblems("good Knative Service", validateInline(GOOD_KNATIVE_SERVICE));
+        // Kubernetes accepts a bare number as a quantity: not a type error.
+        assertNoProblems("bare-number quantity",
+                validateInline(GOOD_DEPLOYMENT.replace("limits: {cpu: \"1\"", "limits: {cpu: 1")));
     }
 
     static Stream<Arguments> brokenManifests() {
