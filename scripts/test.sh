@@ -4,4 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/services.sh up
+# K8sManifestsTests renders k8s/ with kubectl kustomize (client only, no cluster needed)
+if ! command -v kubectl >/dev/null 2>&1; then
+  echo "installing kubectl (Debian package kubernetes-client)"
+  if [ "$(id -u)" -eq 0 ]; then apt-get install -y -q kubernetes-client; else sudo apt-get install -y -q kubernetes-client; fi
+fi
 exec ./mvnw -B verify "$@"

@@ -17,7 +17,10 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.junit.jupiter.api.Test;
 
-/** 429 RATE_LIMITED: an instance past its in-flight budget turns buyers away without reserving anything. */
+/**
+ * Bounded resources: 429 RATE_LIMITED when an instance is past its in-flight budget, and
+ * 409 WAITLIST_FULL when a sale's waitlist is at capacity. Neither reserves anything.
+ */
 @QuarkusTest
 @TestProfile(AdmissionLimitTests.OneInFlight.class)
 class AdmissionLimitTests {
@@ -27,7 +30,8 @@ class AdmissionLimitTests {
         public Map<String, String> getConfigOverrides() {
             // one purchase at a time, and each one waits for a slow-to-fill batch
             return Map.of("flashsale.purchase.max-in-flight", "1",
-                    "flashsale.order.batch.max-wait", "200MS");
+                    "flashsale.order.batch.max-wait", "200MS",
+                    "flashsale.waitlist.max-length", "2");
         }
     }
 
@@ -63,5 +67,22 @@ class AdmissionLimitTests {
         assertTrue(limited >= 1, "some buyers were rate limited");
         assertEquals(stock - created, fixtures.redisStock(saleId), "a rate-limited buyer reserved nothing");
         fixtures.assertConservation(saleId, stock);
+    }
+
+    @Test
+    void waitlistBeyondItsCapacityIsRefused() {
+        long saleId = fixtures.activeSale(1);
+        Fixtures.purchase(saleId, Fixtures.newBuyer()).then().statusCode(201);
+        String first = Fixtures.newBuyer();
+        io.flashsale.support.Waitlists.join(saleId, first).then().statusCode(202);
+        io.flashsale.support.Waitlists.join(saleId, Fixtures.newBuyer()).then().statusCode(202);
+        io.flashsale.support.Waitlists.join(saleId, Fixtures.newBuyer())
+                .then().statusCode(409)
+                .contentType("application/problem+json")
+                .body("code", org.hamcrest.Matchers.equalTo("WAITLIST_FULL"));
+        // someone already waiting keeps their place even when the list is full
+        io.flashsale.support.Waitlists.join(saleId, first).then().statusCode(202)
+                .body("position", org.hamcrest.Matchers.equalTo(1));
+        fixtures.assertConservation(saleId, 1);
     }
 }

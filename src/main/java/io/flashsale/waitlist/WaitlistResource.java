@@ -2,6 +2,7 @@ package io.flashsale.waitlist;
 
 import io.flashsale.purchase.PurchaseRequest;
 import io.flashsale.sale.SaleIds;
+import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.DELETE;
@@ -19,6 +20,8 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 /** Buyer endpoints of a sale's waitlist (API.md "Waitlist"). Joining is {@code waitlist: true} on purchase. */
 @Path("/api/sales/{saleId}/waitlist/{userId}")
 public class WaitlistResource {
+
+    private static final java.time.Duration OPENING_CHECK_TIMEOUT = java.time.Duration.ofSeconds(3);
 
     private final WaitlistService waitlists;
 
@@ -44,12 +47,16 @@ public class WaitlistResource {
 
     @GET
     @Path("/events")
+    @Blocking // only the opening check waits (so NOT_IN_WAITLIST is a proper 404); the stream itself is async
     @Produces(MediaType.SERVER_SENT_EVENTS)
     @Operation(summary = "Server-sent events: 'position' as the place changes, one 'promoted', then the end")
-    public Uni<Multi<OutboundSseEvent>> events(@PathParam("saleId") String saleId,
+    public Multi<OutboundSseEvent> events(@PathParam("saleId") String saleId,
             @PathParam("userId") String userId, @Context Sse sse) {
-        return waitlists.stream(SaleIds.parse(saleId), validUser(userId))
-                .map(statuses -> statuses.map(status -> sse.newEventBuilder()
+        long sale = SaleIds.parse(saleId);
+        String user = validUser(userId);
+        WaitlistStatus first = waitlists.status(sale, user).await().atMost(OPENING_CHECK_TIMEOUT);
+        return waitlists.stream(sale, user, first)
+                .map(status -> sse.newEventBuilder()
                         .name(switch (status.status()) {
                             case "PROMOTED" -> "promoted";
                             case "WAITING" -> "position";
@@ -57,7 +64,7 @@ public class WaitlistResource {
                         })
                         .mediaType(MediaType.APPLICATION_JSON_TYPE)
                         .data(WaitlistStatus.class, status)
-                        .build()));
+                        .build());
     }
 
     private static String validUser(String userId) {

@@ -15,7 +15,8 @@ import jakarta.enterprise.event.Observes;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
+import io.smallrye.mutiny.subscription.Cancellable;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -56,28 +57,37 @@ public class WaitlistService {
     }
 
     /**
-     * Position updates as they change, then one PROMOTED status, then the end. Ends too when
-     * the buyer is no longer waiting (left, or the sale ended and its waitlist was closed).
-     * Fails with NOT_IN_WAITLIST before streaming if the buyer is not waiting at all.
+     * Starting from {@code first}: position updates as they change, then one final status
+     * (PROMOTED, or GONE when the buyer left or the sale closed its waitlist), then the end.
      */
-    public Uni<Multi<WaitlistStatus>> stream(long saleId, String userId) {
-        return status(saleId, userId).map(first -> {
+    public Multi<WaitlistStatus> stream(long saleId, String userId, WaitlistStatus first) {
+        return Multi.createFrom().emitter(emitter -> {
+            emitter.emit(first);
+            if (first.isFinal()) {
+                emitter.complete();
+                return;
+            }
+            AtomicReference<WaitlistStatus> last = new AtomicReference<>(first);
             AtomicLong seenVersion = new AtomicLong(version(saleId).get());
             long refreshEvery = Math.max(1, config.streamRefresh().toMillis() / config.streamThrottle().toMillis());
             AtomicLong ticks = new AtomicLong();
-            Multi<WaitlistStatus> updates = Multi.createFrom().ticks().every(config.streamThrottle())
+            Cancellable updates = Multi.createFrom().ticks().every(config.streamThrottle())
                     .select().where(tick -> {
                         long current = version(saleId).get();
                         boolean moved = seenVersion.getAndSet(current) != current;
                         return moved || ticks.incrementAndGet() % refreshEvery == 0;
                     })
                     .onItem().transformToUniAndConcatenate(tick -> read(saleId, userId))
-                    .map(found -> found.orElse(WaitlistStatus.gone()));
-            AtomicBoolean finished = new AtomicBoolean();
-            return Multi.createBy().concatenating().streams(Multi.createFrom().item(first), updates)
-                    .skip().repetitions()
-                    // up to and including the first final status (promoted, or gone)
-                    .select().first(status -> !finished.getAndSet(status.isFinal()));
+                    .subscribe().with(found -> {
+                        WaitlistStatus status = found.orElse(WaitlistStatus.gone());
+                        if (!status.equals(last.getAndSet(status))) {
+                            emitter.emit(status);
+                        }
+                        if (status.isFinal()) {
+                            emitter.complete();
+                        }
+                    }, emitter::fail);
+            emitter.onTermination(updates::cancel);
         });
     }
 
