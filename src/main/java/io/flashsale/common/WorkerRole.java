@@ -5,10 +5,7 @@ import io.quarkus.scheduler.ScheduledExecution;
 import jakarta.inject.Singleton;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
-/**
- * {@code flashsale.role}: api (HTTP only, scale to zero), worker (jobs and consumers), all.
- * Scheduled jobs run only where the role includes the worker.
- */
+/** Scheduled jobs run only where the {@link Role} includes the worker. */
 public final class WorkerRole {
 
     private WorkerRole() {
@@ -21,7 +18,7 @@ public final class WorkerRole {
         private final boolean worker;
 
         public NotWorker(@ConfigProperty(name = "flashsale.role", defaultValue = "all") String role) {
-            this.worker = !"api".equalsIgnoreCase(role);
+            this.worker = Role.parse(role).runsWorkers();
         }
 
         @Override

@@ -13,7 +13,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,9 +49,12 @@ public class ReservationReconciler {
     private final FreedUnits freedUnits;
     private final LifecycleConfig config;
     private final Clock clock;
+    private final AtomicLong waitlistLength = new AtomicLong();
 
     public ReservationReconciler(RedisDataSource redis, DataSource dataSource, SaleRebuilder rebuilder,
-            FreedUnits freedUnits, LifecycleConfig config, Clock clock) {
+            FreedUnits freedUnits, LifecycleConfig config, Clock clock, MeterRegistry meters) {
+        Gauge.builder("flashsale.waitlist.length", waitlistLength, AtomicLong::get)
+                .description("buyers waiting, over all running sales").register(meters);
         this.redis = redis;
         this.dataSource = dataSource;
         this.rebuilder = rebuilder;
@@ -63,9 +68,12 @@ public class ReservationReconciler {
             skipExecutionIf = io.flashsale.common.WorkerRole.NotWorker.class)
     void reconcileAll() {
         try {
+            long waiting = 0;
             for (Map.Entry<Long, Boolean> sale : recentSales().entrySet()) {
                 reconcile(sale.getKey(), sale.getValue());
+                waiting += redis.sortedSet(String.class).zcard(new SaleKeys(sale.getKey()).waitlist());
             }
+            waitlistLength.set(waiting);
         } catch (SQLException | RuntimeException e) {
             LOG.warnf("reconciliation round failed: %s", e.toString());
         }
