@@ -11,7 +11,7 @@
 #
 # Env (defaults):
 #   BENCH_DURATION=10     seconds of load per measured phase
-#   BENCH_WARMUP=3        seconds of each warm-up (ping, purchases, sold out) after every start
+#   BENCH_WARMUP=8        seconds of each warm-up (ping, purchases, sold out) after every start
 #   BENCH_THREADS=2       wrk threads          BENCH_CONNECTIONS=64   wrk connections
 #   BENCH_STOCK=5000000   stock of the "all succeed" sales
 #   BENCH_PORT=8090       HTTP port of the service under test
@@ -31,7 +31,10 @@ REPO_DIR="$(cd "$BENCH_DIR/.." && pwd)"
 LUA="$BENCH_DIR/load.lua"
 
 DURATION="${BENCH_DURATION:-10}"; DURATION="${DURATION%s}"
-WARMUP="${BENCH_WARMUP:-3}"; WARMUP="${WARMUP%s}"
+WARMUP="${BENCH_WARMUP:-8}"; WARMUP="${WARMUP%s}"
+# Purchases are taken by api instances in production (jobs and consumers run on workers), so the
+# service under test runs the api role unless FLASHSALE_ROLE says otherwise.
+ROLE="${FLASHSALE_ROLE:-api}"
 THREADS="${BENCH_THREADS:-2}"
 CONNS="${BENCH_CONNECTIONS:-64}"
 STOCK="${BENCH_STOCK:-5000000}"
@@ -88,6 +91,7 @@ start_service() {
   env -C "$LOG_DIR" QUARKUS_HTTP_PORT="$PORT" QUARKUS_LOG_CONSOLE_LEVEL=WARN \
     QUARKUS_DATASOURCE_JDBC_URL="jdbc:$DB_KIND://127.0.0.1:3306/$DB" \
     QUARKUS_REDIS_HOSTS="redis://127.0.0.1:6379/$REDIS_DB" \
+    FLASHSALE_ROLE="$ROLE" \
     FLASHSALE_OUTBOX_TOPIC="$TOPIC" \
     MP_MESSAGING_INCOMING_SALE_STATS_TOPIC="$TOPIC" \
     MP_MESSAGING_INCOMING_SALE_STATS_GROUP_ID="flashsale-bench-sale-stats" \
@@ -382,6 +386,7 @@ commit      $COMMIT
 app         $APP_DIR
 machine     $(nproc) cores; load avg $LOAD_START at start, $(cut -d' ' -f1-3 /proc/loadavg) at end; Kafka $KAFKA_STATE
 disk        MariaDB innodb_flush_log_at_trx_commit=${DB_FSYNC:-?}; one synchronous 4 KiB write ${FSYNC_MS:-?} ms (dd oflag=dsync in /tmp)
+role        flashsale.role=$ROLE (purchases are served by api instances; consumers and jobs run on workers)
 load        wrk -t$THREADS -c$CONNS -d${DURATION}s (warm-up ${WARMUP}s per kind after each start), one shared Lua script
 batched     FLASHSALE_ORDER_BATCH_MAX_SIZE=${FLASHSALE_ORDER_BATCH_MAX_SIZE:-default(500)} WRITERS=${FLASHSALE_ORDER_BATCH_WRITERS:-default(2)} MAX_WAIT=${FLASHSALE_ORDER_BATCH_MAX_WAIT:-default(2MS)}
 baseline    FLASHSALE_ORDER_BATCH_MAX_SIZE=1 WRITERS=24 (one insert transaction per purchase)

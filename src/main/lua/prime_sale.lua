@@ -15,9 +15,15 @@ ARGV[4] stock
 ARGV[5] paymentTimeoutSeconds ('' = service default)
 ARGV[6] expireAtSeconds: unix time after which the keys may be dropped
 ARGV[7] available units to set if the stock key is absent
+ARGV[8] '1' for a sale that was just created: whatever Redis still holds under its id
+        (a database restored from backup, ids reused) is dropped, never inherited
+KEYS[3..6] buyers, reservations, waitlist, promoted (dropped when ARGV[8] is '1')
 
 Returns 1 when the stock was written, 0 when it already existed.
 ]]
+if ARGV[8] == '1' then
+  redis.call('DEL', KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6])
+end
 local written = redis.call('SET', KEYS[2], ARGV[7], 'NX')
 redis.call('HSET', KEYS[1], 'startsAtMs', ARGV[1], 'endsAtMs', ARGV[2],
   'priceCents', ARGV[3], 'stock', ARGV[4], 'paymentTimeoutSeconds', ARGV[5])

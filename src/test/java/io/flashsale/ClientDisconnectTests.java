@@ -48,7 +48,7 @@ class ClientDisconnectTests {
         for (CompletableFuture<HttpResponse<String>> call : calls) {
             call.handle((response, failure) -> null).join();
         }
-        Thread.sleep(700); // in-flight batches commit; far less than the 2 s reconciler grace
+        Thread.sleep(1_200); // in-flight batches commit; still inside the 2 s reconciler grace
         long pending = fixtures.count("SELECT COUNT(*) FROM orders WHERE sale_id = ? AND status = 'PENDING_PAYMENT'",
                 saleId);
         assertEquals(pending, fixtures.redisReservations(saleId), "every reservation has its order");

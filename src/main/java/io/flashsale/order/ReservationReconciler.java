@@ -50,6 +50,7 @@ public class ReservationReconciler {
     private final LifecycleConfig config;
     private final Clock clock;
     private final AtomicLong waitlistLength = new AtomicLong();
+    private volatile boolean stopping;
 
     public ReservationReconciler(RedisDataSource redis, DataSource dataSource, SaleRebuilder rebuilder,
             FreedUnits freedUnits, LifecycleConfig config, Clock clock, MeterRegistry meters) {
@@ -67,9 +68,15 @@ public class ReservationReconciler {
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
             skipExecutionIf = io.flashsale.common.WorkerRole.NotWorker.class)
     void reconcileAll() {
+        if (stopping) {
+            return;
+        }
         try {
             long waiting = 0;
             for (Map.Entry<Long, Boolean> sale : recentSales().entrySet()) {
+                if (stopping) {
+                    return; // Redis and the pool are closing
+                }
                 reconcile(sale.getKey(), sale.getValue());
                 waiting += redis.sortedSet(String.class).zcard(new SaleKeys(sale.getKey()).waitlist());
             }
@@ -118,6 +125,10 @@ public class ReservationReconciler {
                 freedUnits.free(saleId, orderId);
             }
         }
+    }
+
+    void stop(@jakarta.enterprise.event.Observes io.quarkus.runtime.ShutdownEvent event) {
+        stopping = true;
     }
 
     private Map<Long, Boolean> recentSales() throws SQLException {

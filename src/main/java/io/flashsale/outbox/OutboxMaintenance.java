@@ -53,7 +53,7 @@ public class OutboxMaintenance {
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
             skipExecutionIf = io.flashsale.common.WorkerRole.NotWorker.class)
     void republish() {
-        relay.publishDue();
+        relay.publishDueUnlessBusy();
     }
 
     @Scheduled(every = "10s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,

@@ -61,6 +61,7 @@ public class OutboxRelay {
         return thread;
     });
     private final AtomicBoolean wakePending = new AtomicBoolean();
+    private final java.util.concurrent.locks.ReentrantLock roundLock = new java.util.concurrent.locks.ReentrantLock();
     private volatile boolean stopping;
 
     public OutboxRelay(DataSource dataSource, KafkaEventPublisher publisher, OutboxConfig config, Clock clock) {
@@ -84,8 +85,34 @@ public class OutboxRelay {
         wake();
     }
 
-    /** Runs rounds until nothing is due (or a round fails). Returns the rows published. */
+    /**
+     * Runs rounds until nothing is due (or a round fails). Returns the rows published.
+     * One relay at a time per process: two overlapping rounds in one process gain nothing and
+     * their claims can deadlock on secondary-index locks. Replicas still relay in parallel
+     * (SKIP LOCKED); a deadlock between them fails one round, whose rows are simply retried.
+     */
     public int publishDue() {
+        roundLock.lock();
+        try {
+            return drain();
+        } finally {
+            roundLock.unlock();
+        }
+    }
+
+    /** The scheduled slow path: skipped while the fast path is already draining. */
+    public int publishDueUnlessBusy() {
+        if (!roundLock.tryLock()) {
+            return 0;
+        }
+        try {
+            return drain();
+        } finally {
+            roundLock.unlock();
+        }
+    }
+
+    private int drain() {
         int published = 0;
         while (!stopping) {
             Round round = round();

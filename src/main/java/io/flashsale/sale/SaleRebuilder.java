@@ -62,7 +62,7 @@ public class SaleRebuilder {
                 return false;
             }
             long active = restoreOrders(keys, saleId);
-            sales.prime(sale, Math.max(0, sale.stock - active));
+            sales.prime(sale, Math.max(0, sale.stock - active), false);
             LOG.warnf("rebuilt Redis keys of sale %d from the database: %d active orders, %d available", saleId,
                     active, sale.stock - active);
             return true;

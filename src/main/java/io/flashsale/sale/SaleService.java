@@ -62,21 +62,26 @@ public class SaleService {
     }
 
     private void prime(Sale sale) {
-        prime(sale, sale.stock);
+        prime(sale, sale.stock, true);
     }
 
-    /** Loads the sale into Redis with the given available units (SET NX: never overwrites live stock). */
-    public void prime(Sale sale, long available) {
+    /**
+     * Loads the sale into Redis with the given available units. A new sale drops anything Redis
+     * still holds under its id; a rebuild never overwrites live stock (SET NX).
+     */
+    public void prime(Sale sale, long available, boolean newSale) {
         SaleKeys keys = new SaleKeys(sale.id);
         Instant dropAfter = sale.endsAt.plus(config.redisRetention());
-        PRIME.run(redis, List.of(keys.meta(), keys.stock()), List.of(
+        PRIME.run(redis, List.of(keys.meta(), keys.stock(), keys.buyers(), keys.reservations(), keys.waitlist(),
+                keys.promoted()), List.of(
                 Long.toString(sale.startsAt.toEpochMilli()),
                 Long.toString(sale.endsAt.toEpochMilli()),
                 Long.toString(sale.priceCents),
                 Integer.toString(sale.stock),
                 sale.paymentTimeoutSeconds == null ? "" : sale.paymentTimeoutSeconds.toString(),
                 Long.toString(dropAfter.getEpochSecond()),
-                Long.toString(available)))
+                Long.toString(available),
+                newSale ? "1" : "0"))
                 .await().atMost(REDIS_TIMEOUT);
     }
 
