@@ -94,4 +94,17 @@ class WaitlistApiTests {
         Waitlists.status(saleId, "nobody").then().statusCode(404).body("code", equalTo("NOT_IN_WAITLIST"));
         Waitlists.status(saleId, "bad user").then().statusCode(400).body("code", equalTo("INVALID_REQUEST"));
     }
+
+    @Test
+    void endedSaleClosesAndEmptiesItsWaitlist() throws InterruptedException {
+        java.time.Instant end = java.time.Instant.now().plusSeconds(2);
+        long saleId = fixtures.createSale(Fixtures.saleJson(1, java.time.Instant.now().minusSeconds(5), end));
+        Fixtures.purchase(saleId, Fixtures.newBuyer()).then().statusCode(201);
+        String waiter = Fixtures.newBuyer();
+        Waitlists.join(saleId, waiter).then().statusCode(202);
+        Thread.sleep(Math.max(0, java.time.Duration.between(java.time.Instant.now(), end).toMillis()));
+        Waitlists.join(saleId, Fixtures.newBuyer()).then().statusCode(410).body("code", equalTo("SALE_ENDED"));
+        Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                Waitlists.status(saleId, waiter).then().statusCode(404).body("code", equalTo("NOT_IN_WAITLIST")));
+    }
 }

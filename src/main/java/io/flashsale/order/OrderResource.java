@@ -10,6 +10,9 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /** Buyer endpoints for orders (API.md "Orders and payment"). */
@@ -46,7 +49,10 @@ public class OrderResource {
     @APIResponse(responseCode = "400", description = "INVALID_REQUEST or AMOUNT_MISMATCH")
     @APIResponse(responseCode = "404", description = "ORDER_NOT_FOUND")
     @APIResponse(responseCode = "409", description = "ALREADY_PAID or ORDER_NOT_PAYABLE (a refund is requested)")
-    public OrderView pay(@PathParam("orderId") String orderId, PaymentRequest request) {
+    public OrderView pay(@PathParam("orderId") String orderId,
+            @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON, examples = @ExampleObject(
+                    name = "payment", value = "{\"paymentId\":\"psp-8842\",\"amountCents\":49900}")))
+            PaymentRequest request) {
         if (request == null) {
             throw ApiException.invalid("body", "a JSON body is required");
         }

@@ -13,6 +13,9 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /** Buyer endpoint (API.md "Purchase"). Runs on the event loop: nothing here blocks. */
@@ -29,15 +32,28 @@ public class PurchaseResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "Buy one unit: 201 with a durable PENDING_PAYMENT order, or why not")
-    @APIResponse(responseCode = "201", description = "Reserved; the order is durable")
+    @APIResponse(responseCode = "201", description = "Reserved; the order is durable",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, examples = @ExampleObject(name = "order", value = """
+                    {"orderId":"0KZ1J6M4T2QHB","saleId":1,"userId":"alice","status":"PENDING_PAYMENT",
+                     "amountCents":49900,"payBy":"2026-12-01T10:15:00Z"}""")))
+    @APIResponse(responseCode = "202", description = "Sold out; queued on the waitlist",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, examples = @ExampleObject(name = "waitlisted",
+                    value = "{\"status\":\"WAITLISTED\",\"position\":3,\"length\":17}")))
     @APIResponse(responseCode = "400", description = "INVALID_REQUEST")
     @APIResponse(responseCode = "403", description = "SALE_NOT_STARTED")
     @APIResponse(responseCode = "404", description = "SALE_NOT_FOUND")
-    @APIResponse(responseCode = "409", description = "ALREADY_PURCHASED or SOLD_OUT")
+    @APIResponse(responseCode = "409", description = "ALREADY_PURCHASED, SOLD_OUT or WAITLIST_FULL",
+            content = @Content(mediaType = "application/problem+json", examples = @ExampleObject(name = "sold out",
+                    value = "{\"type\":\"https://flashsale.io/problems/sold-out\",\"title\":\"Sold out\","
+                            + "\"status\":409,\"detail\":\"the sale is sold out\",\"code\":\"SOLD_OUT\"}")))
     @APIResponse(responseCode = "410", description = "SALE_ENDED")
     @APIResponse(responseCode = "429", description = "RATE_LIMITED")
     @APIResponse(responseCode = "503", description = "UNAVAILABLE (nothing reserved)")
-    public Uni<Response> purchase(@PathParam("saleId") String saleId, PurchaseRequest request,
+    public Uni<Response> purchase(@PathParam("saleId") String saleId,
+            @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON, examples = {
+                    @ExampleObject(name = "buy", value = "{\"userId\":\"alice\"}"),
+                    @ExampleObject(name = "buy or queue", value = "{\"userId\":\"alice\",\"waitlist\":true}") }))
+            PurchaseRequest request,
             @HeaderParam("Idempotency-Key") String idempotencyKey) {
         long id = SaleIds.parse(saleId);
         if (request == null) {

@@ -10,6 +10,9 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.net.URI;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /** Operator endpoints for sales (API.md "Sales"). Blocking: they touch the database. */
@@ -29,7 +32,11 @@ public class SaleResource {
     @APIResponse(responseCode = "201", description = "Created")
     @APIResponse(responseCode = "400", description = "INVALID_REQUEST")
     @APIResponse(responseCode = "503", description = "UNAVAILABLE")
-    public Response create(SaleRequest request) {
+    public Response create(@RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            examples = @ExampleObject(name = "phone launch", value = """
+                    {"sku":"PHONE-X","title":"Phone X launch","priceCents":49900,"stock":100,
+                     "startsAt":"2026-12-01T10:00:00Z","endsAt":"2026-12-01T11:00:00Z","paymentTimeoutSeconds":900}
+                    """))) SaleRequest request) {
         if (request == null) {
             throw io.flashsale.common.ApiException.invalid("body", "a JSON body is required");
         }

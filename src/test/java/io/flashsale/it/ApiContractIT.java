@@ -69,6 +69,8 @@ class ApiContractIT {
         given().get("/q/openapi").then().statusCode(200)
                 .body(containsString("/api/sales/{saleId}/purchases"))
                 .body(containsString("/api/orders/{orderId}/payment"))
-                .body(containsString("/api/sales/{saleId}/waitlist/{userId}/events"));
+                .body(containsString("/api/sales/{saleId}/waitlist/{userId}/events"))
+                .body(containsString("PHONE-X")) // request examples are part of the document
+                .body(containsString("WAITLISTED"));
     }
 }
