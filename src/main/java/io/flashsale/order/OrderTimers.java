@@ -1,5 +1,6 @@
 package io.flashsale.order;
 
+import io.flashsale.common.Sql;
 import io.flashsale.outbox.EventType;
 import io.flashsale.outbox.OutboxEvent;
 import io.flashsale.outbox.OutboxInserts;
@@ -13,7 +14,6 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDateTime;
-import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
@@ -76,14 +76,14 @@ public class OrderTimers {
     public int remindDue() throws SQLException {
         Instant now = now();
         List<DueOrder> due = new ArrayList<>();
-        try (Connection c = transaction()) {
+        try (Connection c = Sql.claimTransaction(dataSource)) {
             try {
                 due = claim(c, CLAIM_REMINDERS, now);
                 List<OutboxEvent> events = new ArrayList<>(due.size());
                 try (PreparedStatement mark = c.prepareStatement("UPDATE orders SET reminded_at = ?"
                         + " WHERE id = ? AND status = 'PENDING_PAYMENT' AND reminded_at IS NULL")) {
                     for (DueOrder order : due) {
-                        mark.setObject(1, utc(now));
+                        mark.setObject(1, Sql.utc(now));
                         mark.setLong(2, order.id());
                         if (mark.executeUpdate() == 1) {
                             events.add(OutboxEvent.of(EventType.ORDER_PAYMENT_REMINDER, order.id(), order.saleId(),
@@ -109,7 +109,7 @@ public class OrderTimers {
         Instant now = now();
         List<DueOrder> expired = new ArrayList<>();
         int claimed;
-        try (Connection c = transaction()) {
+        try (Connection c = Sql.claimTransaction(dataSource)) {
             try {
                 List<DueOrder> due = claim(c, CLAIM_EXPIRED, now);
                 claimed = due.size();
@@ -117,7 +117,7 @@ public class OrderTimers {
                 try (PreparedStatement expire = c.prepareStatement("UPDATE orders SET status = 'EXPIRED',"
                         + " updated_at = ? WHERE id = ? AND status = 'PENDING_PAYMENT'")) {
                     for (DueOrder order : due) {
-                        expire.setObject(1, utc(now));
+                        expire.setObject(1, Sql.utc(now));
                         expire.setLong(2, order.id());
                         if (expire.executeUpdate() == 1) {
                             expired.add(order);
@@ -144,23 +144,15 @@ public class OrderTimers {
         return claimed;
     }
 
-    /** READ COMMITTED: the claim locks only the rows it returns, never the gaps new orders go into. */
-    private Connection transaction() throws SQLException {
-        Connection c = dataSource.getConnection();
-        c.setAutoCommit(false);
-        c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
-        return c;
-    }
-
     private List<DueOrder> claim(Connection c, String sql, Instant now) throws SQLException {
         List<DueOrder> due = new ArrayList<>();
         try (PreparedStatement s = c.prepareStatement(sql)) {
-            s.setObject(1, utc(now));
+            s.setObject(1, Sql.utc(now));
             s.setInt(2, config.batchSize());
             try (ResultSet rs = s.executeQuery()) {
                 while (rs.next()) {
                     due.add(new DueOrder(rs.getLong(1), rs.getLong(2), rs.getString(3),
-                            rs.getObject(4, LocalDateTime.class).toInstant(ZoneOffset.UTC)));
+                            Sql.instant(rs.getObject(4, LocalDateTime.class))));
                 }
             }
         }
@@ -171,7 +163,4 @@ public class OrderTimers {
         return clock.instant().truncatedTo(ChronoUnit.MICROS);
     }
 
-    private static LocalDateTime utc(Instant instant) {
-        return LocalDateTime.ofInstant(instant, ZoneOffset.UTC);
-    }
 }

@@ -1,6 +1,7 @@
 package io.flashsale.outbox;
 
 import io.flashsale.common.OrderIds;
+import io.flashsale.common.Sql;
 import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -13,7 +14,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -129,12 +129,8 @@ public class OutboxRelay {
     }
 
     private Round round() {
-        try (Connection connection = dataSource.getConnection()) {
-            connection.setAutoCommit(false);
-            // READ COMMITTED: the claim locks only the rows it returns. Under REPEATABLE READ the
-            // locking read would also lock the gap after the last row and block every order insert
-            // for as long as Kafka takes to answer.
-            connection.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+        // the claim lives as long as Kafka takes to answer: it must not block order inserts
+        try (Connection connection = Sql.claimTransaction(dataSource)) {
             try {
                 List<OutboxRow> rows = claim(connection);
                 if (rows.isEmpty()) {
@@ -157,13 +153,13 @@ public class OutboxRelay {
     private List<OutboxRow> claim(Connection connection) throws SQLException {
         List<OutboxRow> rows = new ArrayList<>();
         try (PreparedStatement statement = connection.prepareStatement(CLAIM)) {
-            statement.setObject(1, LocalDateTime.ofInstant(clock.instant(), ZoneOffset.UTC));
+            statement.setObject(1, Sql.utc(clock.instant()));
             statement.setInt(2, config.batchSize());
             try (ResultSet rs = statement.executeQuery()) {
                 while (rs.next()) {
                     rows.add(new OutboxRow(rs.getLong(1), rs.getString(2), rs.getLong(3), rs.getString(4),
                             rs.getString(5), rs.getInt(6),
-                            rs.getObject(7, LocalDateTime.class).toInstant(ZoneOffset.UTC)));
+                            Sql.instant(rs.getObject(7, LocalDateTime.class))));
                 }
             }
         }
@@ -218,7 +214,7 @@ public class OutboxRelay {
         String marks = String.join(",", java.util.Collections.nCopies(ids.size(), "?"));
         try (PreparedStatement statement = connection.prepareStatement(
                 "UPDATE outbox_events SET status = 'PUBLISHED', published_at = ? WHERE id IN (" + marks + ")")) {
-            statement.setObject(1, LocalDateTime.ofInstant(clock.instant(), ZoneOffset.UTC));
+            statement.setObject(1, Sql.utc(clock.instant()));
             for (int i = 0; i < ids.size(); i++) {
                 statement.setLong(i + 2, ids.get(i));
             }
@@ -234,7 +230,7 @@ public class OutboxRelay {
                 + " SET attempts = ?, status = ?, next_attempt_at = ?, last_error = ? WHERE id = ?")) {
             statement.setInt(1, attempts);
             statement.setString(2, dead ? "DEAD" : "PENDING");
-            statement.setObject(3, LocalDateTime.ofInstant(next, ZoneOffset.UTC));
+            statement.setObject(3, Sql.utc(next));
             String error = String.valueOf(cause);
             statement.setString(4, error.length() > 1000 ? error.substring(0, 1000) : error);
             statement.setLong(5, row.id());

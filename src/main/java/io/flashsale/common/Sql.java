@@ -1,0 +1,36 @@
+package io.flashsale.common;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import javax.sql.DataSource;
+
+/** Small JDBC helpers shared by the hand-written SQL of the hot path and the jobs. */
+public final class Sql {
+
+    private Sql() {
+    }
+
+    /** DATETIME(6) columns hold UTC wall-clock time. */
+    public static LocalDateTime utc(Instant instant) {
+        return LocalDateTime.ofInstant(instant, ZoneOffset.UTC);
+    }
+
+    public static Instant instant(LocalDateTime utc) {
+        return utc.toInstant(ZoneOffset.UTC);
+    }
+
+    /**
+     * A transaction for claiming rows with {@code FOR UPDATE SKIP LOCKED}. READ COMMITTED makes
+     * the claim lock only the rows it returns; under REPEATABLE READ InnoDB would also lock the
+     * gap after the last row and block every insert of new rows for as long as the claim lives.
+     */
+    public static Connection claimTransaction(DataSource dataSource) throws SQLException {
+        Connection connection = dataSource.getConnection();
+        connection.setAutoCommit(false);
+        connection.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+        return connection;
+    }
+}
