@@ -19,6 +19,7 @@ import io.flashsale.sale.StockReservations.Reservation;
 import io.flashsale.sale.SaleCatalog;
 import io.flashsale.sale.SaleService;
 import io.flashsale.sale.SaleSnapshot;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -26,6 +27,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import org.jboss.logging.Logger;
 
@@ -48,6 +50,9 @@ public class PurchaseService {
     private final Clock clock;
     private final ObjectMapper json;
     private final Semaphore admission;
+    /** Hot-path caches: one counter per answer status, one rendering per constant refusal. */
+    private final Map<Integer, Counter> outcomes = new ConcurrentHashMap<>();
+    private final Map<String, PurchaseAnswer> refusals = new ConcurrentHashMap<>();
     private final MeterRegistry meters;
     private final PaymentConfig timers;
     private final WaitlistConfig waitlists;
@@ -84,8 +89,8 @@ public class PurchaseService {
         return attempt(saleId, userId, waitlist)
                 .onFailure(e -> !(e instanceof ApiException)).transform(PurchaseService::unavailable)
                 .onFailure(ApiException.class).recoverWithItem(e -> render((ApiException) e))
-                .invoke(answer -> meters.counter("flashsale.purchases", "status", Integer.toString(answer.status()))
-                        .increment());
+                .invoke(answer -> outcomes.computeIfAbsent(answer.status(), status -> meters.counter(
+                        "flashsale.purchases", "status", Integer.toString(status))).increment());
     }
 
     private Uni<PurchaseAnswer> attempt(long saleId, String userId, boolean waitlist) {
@@ -176,6 +181,14 @@ public class PurchaseService {
     }
 
     private PurchaseAnswer render(ApiException e) {
+        if (e.extras().isEmpty()) {
+            // refusals like SOLD_OUT are the same bytes every time: render each once
+            return refusals.computeIfAbsent(e.code() + ':' + e.getMessage(), key -> renderNow(e));
+        }
+        return renderNow(e);
+    }
+
+    private PurchaseAnswer renderNow(ApiException e) {
         return PurchaseAnswer.problem(e, write(Problem.body(e.status(), e.code(), e.getMessage(), e.extras())));
     }
 
