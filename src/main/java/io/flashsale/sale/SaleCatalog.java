@@ -52,7 +52,7 @@ public class SaleCatalog {
     }
 
     void subscribe(@Observes StartupEvent event) {
-        redis.pubsub(String.class).subscribe(SaleKeys.EVENTS_CHANNEL)
+        redis.pubsub(String.class).subscribe(config.eventsChannel())
                 .subscribe().with(this::onSaleEvent,
                         failure -> LOG.warnf("sale events subscription ended: %s", failure.toString()));
     }

@@ -15,4 +15,10 @@ public interface SaleConfig {
 
     /** How long after a sale ends its Redis keys are kept (late payments, cancels, audits). */
     Duration redisRetention();
+
+    /**
+     * Pub/sub channel carrying "soldout:ID", "available:ID" and "waitlist:ID" to every instance.
+     * Pub/sub ignores Redis logical databases: deployments sharing one Redis need their own channel.
+     */
+    String eventsChannel();
 }

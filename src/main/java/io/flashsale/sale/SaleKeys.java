@@ -8,9 +8,6 @@ import java.util.List;
  */
 public record SaleKeys(long saleId) {
 
-    /** Pub/sub channel carrying "soldout:ID" / "available:ID" to every instance. */
-    public static final String EVENTS_CHANNEL = "fs:sale-events";
-
     private String key(String suffix) {
         return "fs:{sale:" + saleId + "}:" + suffix;
     }

@@ -53,16 +53,18 @@ public class StockReservations {
     }
 
     private final ReactiveRedisDataSource redis;
+    private final String channel;
 
-    public StockReservations(ReactiveRedisDataSource redis) {
+    public StockReservations(ReactiveRedisDataSource redis, SaleConfig config) {
         this.redis = redis;
+        this.channel = config.eventsChannel();
     }
 
     public Uni<Reservation> reserve(long saleId, String userId, long orderId, boolean joinWaitlist,
             int waitlistCapacity) {
         SaleKeys keys = new SaleKeys(saleId);
         return PURCHASE.run(redis, keys.purchaseKeys(),
-                        List.of(userId, Long.toString(orderId), Long.toString(saleId), SaleKeys.EVENTS_CHANNEL,
+                        List.of(userId, Long.toString(orderId), Long.toString(saleId), channel,
                                 joinWaitlist ? "1" : "0", Integer.toString(waitlistCapacity)))
                 .map(r -> new Reservation(Outcome.of(r.get(0).toInteger()), r.get(1).toString(),
                         r.size() > 2 ? r.get(2).toLong() : 0));
@@ -75,7 +77,7 @@ public class StockReservations {
     public Uni<Release> releaseOrPromote(long saleId, long orderId, long promotedOrderId) {
         SaleKeys keys = new SaleKeys(saleId);
         return RELEASE_OR_PROMOTE.run(redis, keys.releaseOrPromoteKeys(), List.of(Long.toString(orderId),
-                        Long.toString(saleId), SaleKeys.EVENTS_CHANNEL, Long.toString(promotedOrderId)))
+                        Long.toString(saleId), channel, Long.toString(promotedOrderId)))
                 .map(r -> new Release(r.get(0).toInteger(), r.get(1).toString(),
                         r.get(0).toInteger() == 2 ? Long.parseLong(r.get(2).toString()) : 0));
     }
@@ -90,7 +92,7 @@ public class StockReservations {
     public Uni<Boolean> release(long saleId, long orderId) {
         SaleKeys keys = new SaleKeys(saleId);
         return RELEASE.run(redis, keys.releaseKeys(),
-                        List.of(Long.toString(orderId), Long.toString(saleId), SaleKeys.EVENTS_CHANNEL))
+                        List.of(Long.toString(orderId), Long.toString(saleId), channel))
                 .map(r -> r.get(0).toInteger() == 1);
     }
 }

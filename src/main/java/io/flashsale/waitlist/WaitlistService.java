@@ -4,6 +4,7 @@ import io.flashsale.common.ApiException;
 import io.flashsale.common.LuaScript;
 import io.flashsale.common.OrderIds;
 import io.flashsale.sale.SaleCatalog;
+import io.flashsale.sale.SaleConfig;
 import io.flashsale.sale.SaleKeys;
 import io.flashsale.sale.SaleService;
 import io.flashsale.sale.WaitlistChanged;
@@ -34,9 +35,12 @@ public class WaitlistService {
     private final ReactiveRedisDataSource redis;
     private final SaleCatalog catalog;
     private final WaitlistConfig config;
+    private final SaleConfig saleConfig;
     private final ConcurrentHashMap<Long, AtomicLong> versions = new ConcurrentHashMap<>();
 
-    public WaitlistService(ReactiveRedisDataSource redis, SaleCatalog catalog, WaitlistConfig config) {
+    public WaitlistService(ReactiveRedisDataSource redis, SaleCatalog catalog, WaitlistConfig config,
+            SaleConfig saleConfig) {
+        this.saleConfig = saleConfig;
         this.redis = redis;
         this.catalog = catalog;
         this.config = config;
@@ -53,7 +57,7 @@ public class WaitlistService {
 
     public Uni<Void> leave(long saleId, String userId) {
         return existingSale(saleId).flatMap(ignored -> LEAVE.run(redis, List.of(new SaleKeys(saleId).waitlist()),
-                List.of(userId, Long.toString(saleId), SaleKeys.EVENTS_CHANNEL))).replaceWithVoid();
+                List.of(userId, Long.toString(saleId), saleConfig.eventsChannel()))).replaceWithVoid();
     }
 
     /**
