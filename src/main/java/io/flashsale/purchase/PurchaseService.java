@@ -61,9 +61,6 @@ public class PurchaseService {
     public PurchaseService(SaleCatalog catalog, StockReservations reservations, OrderBatchWriter writer,
             IdempotencyStore idempotency, PurchaseConfig config, Clock clock, ObjectMapper json,
             MeterRegistry meters, PaymentConfig timers, WaitlistConfig waitlists, Event<SaleKeysMissing> rebuilds) {
-        this.rebuilds = rebuilds;
-        this.timers = timers;
-        this.waitlists = waitlists;
         this.catalog = catalog;
         this.reservations = reservations;
         this.writer = writer;
@@ -72,6 +69,9 @@ public class PurchaseService {
         this.clock = clock;
         this.json = json;
         this.meters = meters;
+        this.timers = timers;
+        this.waitlists = waitlists;
+        this.rebuilds = rebuilds;
         this.admission = new Semaphore(config.maxInFlight());
     }
 
@@ -110,7 +110,8 @@ public class PurchaseService {
             if (!admission.tryAcquire()) {
                 throw rateLimited();
             }
-            return detached(reserveAndPersist(sale, userId, waitlist)).onTermination().invoke(admission::release);
+            // the slot is held until the work really ends, even if the buyer hung up before
+            return detached(reserveAndPersist(sale, userId, waitlist).onTermination().invoke(admission::release));
         });
     }
 
