@@ -3,7 +3,7 @@ package io.flashsale.purchase;
 import io.flashsale.common.ApiException;
 import io.flashsale.common.Problem;
 import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.core.Response;
+import org.jboss.resteasy.reactive.RestResponse;
 
 /**
  * A purchase answer already rendered to JSON, so the first answer to an Idempotency-Key can be
@@ -12,6 +12,7 @@ import jakarta.ws.rs.core.Response;
 public record PurchaseAnswer(int status, String contentType, String body) {
 
     private static final String SEPARATOR = "\n";
+    private static final java.util.Map<String, MediaType> MEDIA_TYPES = new java.util.concurrent.ConcurrentHashMap<>();
 
     public static PurchaseAnswer json(int status, String body) {
         return new PurchaseAnswer(status, MediaType.APPLICATION_JSON, body);
@@ -26,12 +27,19 @@ public record PurchaseAnswer(int status, String contentType, String body) {
         return status == 201 || status == 202 || status == 409;
     }
 
-    public Response toResponse() {
-        Response.ResponseBuilder builder = Response.status(status).type(contentType).entity(body);
+    /** A typed response (String entity known at build time, so no per-request writer lookup). */
+    public RestResponse<String> toResponse() {
+        RestResponse.ResponseBuilder<String> builder = RestResponse.ResponseBuilder.<String>create(status)
+                .type(mediaType()).entity(body);
         if (status == 429) {
             builder.header("Retry-After", "1");
         }
         return builder.build();
+    }
+
+    /** Parsed once per content type rather than per response. */
+    private MediaType mediaType() {
+        return MEDIA_TYPES.computeIfAbsent(contentType, MediaType::valueOf);
     }
 
     public String serialize() {

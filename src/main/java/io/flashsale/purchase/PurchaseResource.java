@@ -11,7 +11,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.core.Response;
+import org.jboss.resteasy.reactive.RestResponse;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
@@ -49,7 +49,7 @@ public class PurchaseResource {
     @APIResponse(responseCode = "410", description = "SALE_ENDED")
     @APIResponse(responseCode = "429", description = "RATE_LIMITED")
     @APIResponse(responseCode = "503", description = "UNAVAILABLE (nothing reserved)")
-    public Uni<Response> purchase(@PathParam("saleId") String saleId,
+    public Uni<RestResponse<String>> purchase(@PathParam("saleId") String saleId,
             @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON, examples = {
                     @ExampleObject(name = "buy", value = "{\"userId\":\"alice\"}"),
                     @ExampleObject(name = "buy or queue", value = "{\"userId\":\"alice\",\"waitlist\":true}") }))

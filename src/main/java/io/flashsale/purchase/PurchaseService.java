@@ -77,7 +77,8 @@ public class PurchaseService {
 
     public Uni<PurchaseAnswer> purchase(long saleId, String userId, boolean waitlist, String idempotencyKey) {
         if (idempotencyKey == null) {
-            return answer(saleId, userId, waitlist);
+            PurchaseAnswer local = answeredLocally(saleId, waitlist);
+            return local != null ? Uni.createFrom().item(local) : answer(saleId, userId, waitlist);
         }
         return idempotency.once(saleId, userId, idempotencyKey, () -> answer(saleId, userId, waitlist))
                 .onFailure(e -> !(e instanceof ApiException)).transform(PurchaseService::unavailable)
@@ -89,23 +90,53 @@ public class PurchaseService {
         return attempt(saleId, userId, waitlist)
                 .onFailure(e -> !(e instanceof ApiException)).transform(PurchaseService::unavailable)
                 .onFailure(ApiException.class).recoverWithItem(e -> render((ApiException) e))
-                .invoke(answer -> outcomes.computeIfAbsent(answer.status(), status -> meters.counter(
-                        "flashsale.purchases", "status", Integer.toString(status))).increment());
+                .invoke(this::count);
+    }
+
+    /**
+     * The crowd's most common answers (sold out, not started, ended) straight from this instance's
+     * memory, without a reactive pipeline; null when the sale is not cached or may be buyable.
+     */
+    private PurchaseAnswer answeredLocally(long saleId, boolean waitlist) {
+        SaleSnapshot sale = catalog.cachedNow(saleId).orElse(null);
+        if (sale == null) {
+            return null;
+        }
+        ApiException refusal = localRefusal(sale, waitlist);
+        if (refusal == null) {
+            return null;
+        }
+        PurchaseAnswer answer = render(refusal);
+        count(answer);
+        return answer;
+    }
+
+    private ApiException localRefusal(SaleSnapshot sale, boolean waitlist) {
+        Instant now = clock.instant();
+        if (sale.notStartedAt(now)) {
+            return notStarted();
+        }
+        if (sale.endedAt(now)) {
+            return ended();
+        }
+        if (!waitlist && catalog.isSoldOut(sale.id())) {
+            // Known sold out on this instance: answered from memory, Redis is not asked.
+            return soldOut();
+        }
+        return null;
+    }
+
+    private void count(PurchaseAnswer answer) {
+        outcomes.computeIfAbsent(answer.status(), status -> meters.counter(
+                "flashsale.purchases", "status", Integer.toString(status))).increment();
     }
 
     private Uni<PurchaseAnswer> attempt(long saleId, String userId, boolean waitlist) {
         return catalog.find(saleId).flatMap(found -> {
             SaleSnapshot sale = found.orElseThrow(() -> SaleService.notFound(saleId));
-            Instant now = clock.instant();
-            if (sale.notStartedAt(now)) {
-                throw notStarted();
-            }
-            if (sale.endedAt(now)) {
-                throw ended();
-            }
-            if (!waitlist && catalog.isSoldOut(saleId)) {
-                // Known sold out on this instance: answered from memory, Redis is not asked.
-                throw soldOut();
+            ApiException refusal = localRefusal(sale, waitlist);
+            if (refusal != null) {
+                throw refusal;
             }
             if (!admission.tryAcquire()) {
                 throw rateLimited();

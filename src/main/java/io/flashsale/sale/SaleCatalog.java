@@ -76,6 +76,18 @@ public class SaleCatalog {
         }
     }
 
+    /**
+     * The cached definition when this instance already has it (no loading, no Uni): lets the
+     * hot path answer sold-out / not-started / ended without building a reactive pipeline.
+     */
+    public Optional<SaleSnapshot> cachedNow(long saleId) {
+        var loaded = sales.getIfPresent(saleId);
+        if (loaded == null || !loaded.isDone() || loaded.isCompletedExceptionally()) {
+            return Optional.empty();
+        }
+        return loaded.getNow(Optional.empty());
+    }
+
     public Uni<Optional<SaleSnapshot>> find(long saleId) {
         return Uni.createFrom().completionStage(() -> sales.get(saleId));
     }
