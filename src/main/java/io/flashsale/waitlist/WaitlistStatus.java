@@ -21,10 +21,6 @@ public record WaitlistStatus(String status, Long position, Long length, String o
         return new WaitlistStatus("GONE", null, null, null);
     }
 
-    public boolean isPromoted() {
-        return "PROMOTED".equals(status);
-    }
-
     public boolean isFinal() {
         return !"WAITING".equals(status);
     }
