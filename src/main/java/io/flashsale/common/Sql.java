@@ -22,6 +22,11 @@ public final class Sql {
         return utc.toInstant(ZoneOffset.UTC);
     }
 
+    /** "?,?,?" for an IN list of {@code count} parameters. */
+    public static String placeholders(int count) {
+        return String.join(",", java.util.Collections.nCopies(count, "?"));
+    }
+
     /**
      * A transaction for claiming rows with {@code FOR UPDATE SKIP LOCKED}. READ COMMITTED makes
      * the claim lock only the rows it returns; under REPEATABLE READ InnoDB would also lock the

@@ -1,5 +1,6 @@
 package io.flashsale.order;
 
+import io.flashsale.common.Sql;
 import io.flashsale.outbox.EventType;
 import io.flashsale.outbox.OutboxEvent;
 import io.flashsale.outbox.OutboxInserts;
@@ -14,7 +15,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.LocalDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -164,14 +164,14 @@ public class OrderBatchWriter {
             connection.setAutoCommit(false);
             try (PreparedStatement statement = connection.prepareStatement(INSERT_ORDER)) {
                 for (NewOrder order : orders) {
-                    LocalDateTime createdAt = LocalDateTime.ofInstant(order.createdAt(), ZoneOffset.UTC);
+                    LocalDateTime createdAt = Sql.utc(order.createdAt());
                     statement.setLong(1, order.id());
                     statement.setLong(2, order.saleId());
                     statement.setString(3, order.userId());
                     statement.setLong(4, order.amountCents());
                     statement.setObject(5, createdAt);
-                    statement.setObject(6, LocalDateTime.ofInstant(order.remindAt(), ZoneOffset.UTC));
-                    statement.setObject(7, LocalDateTime.ofInstant(order.payBy(), ZoneOffset.UTC));
+                    statement.setObject(6, Sql.utc(order.remindAt()));
+                    statement.setObject(7, Sql.utc(order.payBy()));
                     statement.setObject(8, createdAt);
                     statement.setBoolean(9, order.promoted());
                     statement.addBatch();

@@ -1,5 +1,6 @@
 package io.flashsale.order;
 
+import io.flashsale.common.Sql;
 import io.flashsale.common.ApiException;
 import io.flashsale.common.OrderIds;
 import io.flashsale.outbox.EventType;
@@ -11,8 +12,6 @@ import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.LocalDateTime;
-import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.Map;
 
@@ -123,7 +122,7 @@ public class OrderTransitions {
                 .setParameter(1, paymentId)
                 .setParameter(2, order.id)
                 .setParameter(3, amountCents)
-                .setParameter(4, LocalDateTime.ofInstant(now, ZoneOffset.UTC))
+                .setParameter(4, Sql.utc(now))
                 .executeUpdate();
         if (inserted == 1) {
             outbox.append(OutboxEvent.of(EventType.PAYMENT_REFUND_REQUIRED, order.id, order.saleId, order.userId,

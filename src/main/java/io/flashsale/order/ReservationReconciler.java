@@ -1,5 +1,6 @@
 package io.flashsale.order;
 
+import io.flashsale.common.Sql;
 import io.flashsale.sale.SaleKeys;
 import io.flashsale.sale.SaleRebuilder;
 import io.quarkus.redis.datasource.RedisDataSource;
@@ -12,14 +13,12 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.LocalDateTime;
-import java.time.ZoneOffset;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 import javax.sql.DataSource;
 import org.jboss.logging.Logger;
 
@@ -133,7 +132,7 @@ public class ReservationReconciler {
 
     private Map<Long, Boolean> recentSales() throws SQLException {
         Map<Long, Boolean> sales = new HashMap<>();
-        LocalDateTime now = LocalDateTime.ofInstant(clock.instant(), ZoneOffset.UTC);
+        LocalDateTime now = Sql.utc(clock.instant());
         try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(
                 "SELECT id, ends_at <= ? FROM sales WHERE ends_at > ?")) {
             s.setObject(1, now);
@@ -151,9 +150,8 @@ public class ReservationReconciler {
         Map<Long, String> statuses = new HashMap<>();
         for (int from = 0; from < orderIds.size(); from += 500) {
             List<Long> chunk = orderIds.subList(from, Math.min(orderIds.size(), from + 500));
-            String marks = chunk.stream().map(id -> "?").collect(Collectors.joining(","));
             try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(
-                    "SELECT id, status FROM orders WHERE id IN (" + marks + ")")) {
+                    "SELECT id, status FROM orders WHERE id IN (" + Sql.placeholders(chunk.size()) + ")")) {
                 for (int i = 0; i < chunk.size(); i++) {
                     s.setLong(i + 1, chunk.get(i));
                 }

@@ -1,5 +1,6 @@
 package io.flashsale.outbox;
 
+import io.flashsale.common.Sql;
 import io.flashsale.common.ApiException;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import jakarta.ws.rs.GET;
@@ -15,7 +16,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.LocalDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -58,7 +58,7 @@ public class DeadEventsResource {
             try (ResultSet rs = s.executeQuery()) {
                 while (rs.next()) {
                     events.add(new DeadEvent(rs.getString(1), rs.getLong(2), rs.getString(3), rs.getInt(4),
-                            rs.getString(5), rs.getObject(6, LocalDateTime.class).toInstant(ZoneOffset.UTC).toString()));
+                            rs.getString(5), Sql.instant(rs.getObject(6, LocalDateTime.class)).toString()));
                 }
             }
         }
@@ -87,7 +87,7 @@ public class DeadEventsResource {
         int requeued;
         try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(
                 "UPDATE outbox_events SET status = 'PENDING', attempts = 0, next_attempt_at = ? WHERE " + where)) {
-            s.setObject(1, LocalDateTime.ofInstant(clock.instant(), ZoneOffset.UTC));
+            s.setObject(1, Sql.utc(clock.instant()));
             if (eventId != null) {
                 s.setString(2, eventId);
             }

@@ -5,8 +5,8 @@ import jakarta.enterprise.event.Event;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 import jakarta.transaction.Transactional.TxType;
-import java.time.LocalDateTime;
-import java.time.ZoneOffset;
+import java.util.List;
+import org.hibernate.Session;
 
 /**
  * Appends an event to the outbox inside the caller's transaction: the state change and its event
@@ -26,17 +26,8 @@ public class Outbox {
 
     @Transactional(TxType.MANDATORY)
     public void append(OutboxEvent event) {
-        LocalDateTime at = LocalDateTime.ofInstant(event.occurredAt(), ZoneOffset.UTC);
-        em.createNativeQuery("INSERT INTO outbox_events"
-                        + " (event_id, aggregate_id, event_type, payload, status, attempts, next_attempt_at, created_at)"
-                        + " VALUES (?1, ?2, ?3, ?4, 'PENDING', 0, ?5, ?6)")
-                .setParameter(1, event.eventId().toString())
-                .setParameter(2, event.orderId())
-                .setParameter(3, event.type().wireName())
-                .setParameter(4, event.payload())
-                .setParameter(5, at)
-                .setParameter(6, at)
-                .executeUpdate();
+        // same statement as the batch writer's, on the transaction's own connection
+        em.unwrap(Session.class).doWork(connection -> OutboxInserts.insert(connection, List.of(event)));
         appended.fire(new OutboxAppended(1));
     }
 }

@@ -1,10 +1,10 @@
 package io.flashsale.outbox;
 
+import io.flashsale.common.Sql;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.LocalDateTime;
-import java.time.ZoneOffset;
 import java.util.List;
 
 /**
@@ -23,7 +23,7 @@ public final class OutboxInserts {
     public static void insert(Connection connection, List<OutboxEvent> events) throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement(INSERT)) {
             for (OutboxEvent event : events) {
-                LocalDateTime at = LocalDateTime.ofInstant(event.occurredAt(), ZoneOffset.UTC);
+                LocalDateTime at = Sql.utc(event.occurredAt());
                 statement.setString(1, event.eventId().toString());
                 statement.setLong(2, event.orderId());
                 statement.setString(3, event.type().wireName());

@@ -1,5 +1,6 @@
 package io.flashsale.outbox;
 
+import io.flashsale.common.Sql;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.scheduler.Scheduled;
@@ -11,7 +12,6 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.LocalDateTime;
-import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.sql.DataSource;
 import org.jboss.logging.Logger;
@@ -66,7 +66,7 @@ public class OutboxMaintenance {
                     "SELECT created_at FROM outbox_events WHERE status = 'PENDING' ORDER BY id LIMIT 1");
                     ResultSet rs = s.executeQuery()) {
                 oldestUnpublishedAgeSeconds.set(rs.next()
-                        ? Duration.between(rs.getObject(1, LocalDateTime.class).toInstant(ZoneOffset.UTC),
+                        ? Duration.between(Sql.instant(rs.getObject(1, LocalDateTime.class)),
                                 clock.instant()).toSeconds()
                         : 0);
             }
@@ -79,7 +79,7 @@ public class OutboxMaintenance {
     @Scheduled(every = "1h", delayed = "1m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
             skipExecutionIf = io.flashsale.common.WorkerRole.NotWorker.class)
     void purge() {
-        LocalDateTime cutoff = LocalDateTime.ofInstant(clock.instant().minus(config.retention()), ZoneOffset.UTC);
+        LocalDateTime cutoff = Sql.utc(clock.instant().minus(config.retention()));
         purge("DELETE FROM outbox_events WHERE status = 'PUBLISHED' AND published_at < ? LIMIT " + PURGE_CHUNK, cutoff);
         purge("DELETE FROM processed_events WHERE processed_at < ? LIMIT " + PURGE_CHUNK, cutoff);
     }

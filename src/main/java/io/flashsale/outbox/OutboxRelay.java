@@ -211,9 +211,9 @@ public class OutboxRelay {
             return;
         }
         // one statement for the whole round
-        String marks = String.join(",", java.util.Collections.nCopies(ids.size(), "?"));
         try (PreparedStatement statement = connection.prepareStatement(
-                "UPDATE outbox_events SET status = 'PUBLISHED', published_at = ? WHERE id IN (" + marks + ")")) {
+                "UPDATE outbox_events SET status = 'PUBLISHED', published_at = ? WHERE id IN ("
+                        + Sql.placeholders(ids.size()) + ")")) {
             statement.setObject(1, Sql.utc(clock.instant()));
             for (int i = 0; i < ids.size(); i++) {
                 statement.setLong(i + 2, ids.get(i));

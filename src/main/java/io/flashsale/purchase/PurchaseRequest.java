@@ -13,6 +13,11 @@ public record PurchaseRequest(String userId, Boolean waitlist) {
     private static final Pattern USER_ID = Pattern.compile("[A-Za-z0-9._:@-]+");
 
     public String validUserId() {
+        return checkUserId(userId);
+    }
+
+    /** The userId rule, for every place a buyer id comes in (body or path). */
+    public static String checkUserId(String userId) {
         String id = Fields.text("userId", userId, 64);
         if (!USER_ID.matcher(id).matches()) {
             throw ApiException.invalid("userId", "field 'userId' may only contain letters, digits and . _ : @ -");

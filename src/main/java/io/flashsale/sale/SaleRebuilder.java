@@ -1,5 +1,6 @@
 package io.flashsale.sale;
 
+import io.flashsale.common.Sql;
 import io.quarkus.redis.datasource.RedisDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.ObservesAsync;
@@ -9,7 +10,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.LocalDateTime;
-import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
@@ -95,7 +95,7 @@ public class SaleRebuilder {
                     String userId = rs.getString(2);
                     buyers.put(userId, orderId);
                     if ("PENDING_PAYMENT".equals(rs.getString(3))) {
-                        long createdMs = rs.getObject(4, LocalDateTime.class).toInstant(ZoneOffset.UTC).toEpochMilli();
+                        long createdMs = Sql.instant(rs.getObject(4, LocalDateTime.class)).toEpochMilli();
                         reservations.put(orderId, userId + "|" + createdMs);
                     }
                     if (rs.getBoolean(5)) {

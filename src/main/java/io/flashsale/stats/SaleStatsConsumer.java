@@ -1,5 +1,6 @@
 package io.flashsale.stats;
 
+import io.flashsale.common.Sql;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
@@ -10,7 +11,6 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.LocalDateTime;
-import java.time.ZoneOffset;
 import java.util.List;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -99,7 +99,7 @@ public class SaleStatsConsumer {
     }
 
     private void apply(Connection c, SaleStatsDelta delta) throws SQLException {
-        LocalDateTime now = LocalDateTime.ofInstant(clock.instant(), ZoneOffset.UTC);
+        LocalDateTime now = Sql.utc(clock.instant());
         try (PreparedStatement seen = c.prepareStatement(
                 "INSERT IGNORE INTO processed_events (consumer, event_id, processed_at) VALUES (?, ?, ?)")) {
             seen.setString(1, CONSUMER);

@@ -68,6 +68,6 @@ public class WaitlistResource {
     }
 
     private static String validUser(String userId) {
-        return new PurchaseRequest(userId, null).validUserId();
+        return PurchaseRequest.checkUserId(userId);
     }
 }
