@@ -6,7 +6,7 @@ Writes the sale window and the available units. Priming again never resets a sto
 purchases have already decremented (SET NX). The meta hash is written last, because its
 presence is what purchase.lua takes as "this sale is live".
 
-KEYS[1] meta   hash: startsAtMs, endsAtMs, priceCents, stock, paymentTimeoutSeconds
+KEYS[1] meta   hash: startsAtMs, endsAtMs, priceCents, stock, paymentTimeoutSeconds, gen, dropAtS
 KEYS[2] stock  integer: units still available
 ARGV[1] startsAtMs
 ARGV[2] endsAtMs
@@ -17,18 +17,23 @@ ARGV[6] expireAtSeconds: unix time after which the keys may be dropped
 ARGV[7] available units to set if the stock key is absent
 ARGV[8] '1' for a sale that was just created: whatever Redis still holds under its id
         (a database restored from backup, ids reused) is dropped, never inherited
-KEYS[3..6] buyers, reservations, waitlist, promoted (dropped when ARGV[8] is '1')
+ARGV[9] gen: the sale's rebuild generation in the database (0 for a new sale); orders are
+        written only while the database still holds the generation they were reserved under
+KEYS[3..7] buyers, reservations, waitlist, promoted, voided (dropped when ARGV[8] is '1');
+        whichever exist get the sale's expiry too (a rebuild writes them before priming)
 
 Returns 1 when the stock was written, 0 when it already existed.
 ]]
 if ARGV[8] == '1' then
-  redis.call('DEL', KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6])
+  redis.call('DEL', KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7])
 end
 local written = redis.call('SET', KEYS[2], ARGV[7], 'NX')
 redis.call('HSET', KEYS[1], 'startsAtMs', ARGV[1], 'endsAtMs', ARGV[2],
-  'priceCents', ARGV[3], 'stock', ARGV[4], 'paymentTimeoutSeconds', ARGV[5])
-redis.call('EXPIREAT', KEYS[1], ARGV[6])
-redis.call('EXPIREAT', KEYS[2], ARGV[6])
+  'priceCents', ARGV[3], 'stock', ARGV[4], 'paymentTimeoutSeconds', ARGV[5],
+  'gen', ARGV[9], 'dropAtS', ARGV[6])
+for i = 1, 7 do
+  redis.call('EXPIREAT', KEYS[i], ARGV[6])
+end
 if written then
   return 1
 end

@@ -1,16 +1,19 @@
 package io.flashsale.order;
 
 import io.flashsale.common.OrderIds;
+import io.flashsale.sale.SaleSnapshot;
 import io.flashsale.sale.StockReservations;
 import io.flashsale.sale.StockReservations.Release;
+import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import org.jboss.logging.Logger;
 
 /**
- * What happens to the unit of an order that will not be paid (cancelled, expired, orphaned):
- * one Lua step gives it to the waitlist head or back to open sale; a promotion is then written
- * as an order. Every step is idempotent, so the reconciler may safely repeat it.
+ * What happens to the unit of an order that will not be paid (cancelled, expired, orphaned, or
+ * never made durable): one Lua step gives it to the waitlist head or back to open sale; a
+ * promotion is then written as an order. Every step is idempotent, so the reconciler may safely
+ * repeat it.
  */
 @ApplicationScoped
 public class FreedUnits {
@@ -26,24 +29,44 @@ public class FreedUnits {
         this.promotions = promotions;
     }
 
-    /** Returns what Redis did; failures are logged and left to the reconciler. */
+    /** Returns what Redis did; failures are logged and left to the reconciler. Blocking. */
     public Release free(long saleId, long orderId) {
         try {
             Release release = stock.releaseOrPromote(saleId, orderId, OrderIds.next()).await().atMost(REDIS_TIMEOUT);
             if (release.promoted()) {
-                promote(saleId, release.userId(), release.newOrderId());
+                promote(saleId, release.userId(), release.newOrderId(), release.generation());
             }
             return release;
         } catch (RuntimeException e) {
             LOG.warnf("unit of order %d in sale %d not freed yet (%s); the reconciler will", orderId, saleId,
                     e.toString());
-            return new Release(-1, "", 0);
+            return new Release(-1, "", 0, 0);
         }
     }
 
-    public void promote(long saleId, String userId, long orderId) {
+    /**
+     * The non-blocking form, for the purchase path's compensation: the unit goes where expiry
+     * would send it (waitlist head first), and a promotion is queued without waiting for its commit.
+     */
+    public Uni<Release> freeAsync(SaleSnapshot sale, long orderId) {
+        return stock.releaseOrPromote(sale.id(), orderId, OrderIds.next())
+                .ifNoItem().after(REDIS_TIMEOUT).fail()
+                .invoke(release -> {
+                    if (release.promoted()) {
+                        promotions.submit(sale, release.userId(), release.newOrderId(), release.generation())
+                                .exceptionally(e -> {
+                                    LOG.warnf("promotion of %s to order %d in sale %d not written yet (%s);"
+                                            + " the reconciler will", release.userId(), release.newOrderId(),
+                                            sale.id(), e.toString());
+                                    return null;
+                                });
+                    }
+                });
+    }
+
+    public void promote(long saleId, String userId, long orderId, long generation) {
         try {
-            promotions.complete(saleId, userId, orderId);
+            promotions.complete(saleId, userId, orderId, generation);
         } catch (Exception e) {
             LOG.warnf("promotion of %s to order %d in sale %d not written yet (%s); the reconciler will", userId,
                     orderId, saleId, e.toString());

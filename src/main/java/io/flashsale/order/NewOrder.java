@@ -5,16 +5,18 @@ import java.time.Instant;
 /**
  * An order whose unit is already reserved in Redis and that now has to become durable.
  * {@code promoted}: the unit came from the waitlist (a waitlist.promoted event is written too).
+ * {@code generation}: the sale's rebuild generation the unit was reserved under; the write is
+ * refused if the database has moved on (the sale's Redis keys were rebuilt meanwhile).
  */
 public record NewOrder(long id, long saleId, String userId, long amountCents, Instant createdAt, Instant remindAt,
-        Instant payBy, boolean promoted) {
+        Instant payBy, boolean promoted, long generation) {
 
     /** Reminder at the same fraction of the payment window as remind-after is of expire-after. */
     public static NewOrder of(long id, long saleId, String userId, long amountCents, Instant createdAt,
-            java.time.Duration paymentTimeout, PaymentConfig timers, boolean promoted) {
+            java.time.Duration paymentTimeout, PaymentConfig timers, boolean promoted, long generation) {
         long window = paymentTimeout.toMillis();
         long remindMs = Math.round(window * (timers.remindAfter().toMillis() / (double) timers.expireAfter().toMillis()));
         return new NewOrder(id, saleId, userId, amountCents, createdAt, createdAt.plusMillis(remindMs),
-                createdAt.plus(paymentTimeout), promoted);
+                createdAt.plus(paymentTimeout), promoted, generation);
     }
 }

@@ -18,4 +18,10 @@ public interface OrderBatchConfig {
 
     /** Orders waiting for a writer before new purchases are turned away (429). */
     int queueCapacity();
+
+    /**
+     * How long a writer keeps asking the database about a batch whose commit answer was lost
+     * before it gives up and reports the outcome unknown (nothing is released then).
+     */
+    Duration doubtResolution();
 }

@@ -35,7 +35,7 @@ public class OrderResource {
         PurchaseOrder order = OrderIds.parse(orderId)
                 .map(id -> PurchaseOrder.<PurchaseOrder>findById(id))
                 .orElse(null);
-        if (order == null) {
+        if (order == null || order.status == OrderStatus.VOID) { // a tombstone is not an order
             throw new ApiException(404, "ORDER_NOT_FOUND", "no order with id " + orderId);
         }
         return OrderView.of(order);
@@ -48,7 +48,8 @@ public class OrderResource {
     @APIResponse(responseCode = "200", description = "The order, PAID")
     @APIResponse(responseCode = "400", description = "INVALID_REQUEST or AMOUNT_MISMATCH")
     @APIResponse(responseCode = "404", description = "ORDER_NOT_FOUND")
-    @APIResponse(responseCode = "409", description = "ALREADY_PAID or ORDER_NOT_PAYABLE (a refund is requested)")
+    @APIResponse(responseCode = "409", description = "ALREADY_PAID, PAYMENT_ID_IN_USE, or ORDER_NOT_PAYABLE"
+            + " (expired, cancelled or past payBy: a refund is requested)")
     public OrderView pay(@PathParam("orderId") String orderId,
             @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON, examples = @ExampleObject(
                     name = "payment", value = "{\"paymentId\":\"psp-8842\",\"amountCents\":49900}")))

@@ -27,8 +27,21 @@ public class OrderService {
     }
 
     public OrderView pay(String orderId, PaymentRequest request) {
-        OrderChange change = transitions.pay(orderId, request.validPaymentId(), request.validAmountCents());
-        if (change.changed()) {
+        String paymentId = request.validPaymentId();
+        long amountCents = request.validAmountCents();
+        OrderChange change;
+        try {
+            change = transitions.pay(orderId, paymentId, amountCents);
+        } catch (RuntimeException e) {
+            if (isDuplicatePaymentId(e)) {
+                // a concurrent payment with this payment id committed first, for another order
+                throw OrderTransitions.paymentIdInUse(paymentId);
+            }
+            throw e;
+        }
+        if (change.freesUnit()) {
+            freedUnits.free(change.order().saleId, change.order().id);
+        } else if (change.changed()) {
             afterCommit("confirm", change.order(), () -> stock.confirm(change.order().saleId, change.order().id)
                     .await().atMost(REDIS_TIMEOUT));
         }
@@ -37,11 +50,20 @@ public class OrderService {
 
     public OrderView cancel(String orderId) {
         OrderChange change = transitions.cancel(orderId);
-        if (change.changed()) {
+        if (change.freesUnit()) {
             // the unit goes to the waitlist head, or back on open sale
             freedUnits.free(change.order().saleId, change.order().id);
         }
         return change.viewOrThrow();
+    }
+
+    private static boolean isDuplicatePaymentId(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t.getMessage() != null && t.getMessage().contains("uk_orders_payment_id")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static void afterCommit(String step, PurchaseOrder order, Runnable redisStep) {

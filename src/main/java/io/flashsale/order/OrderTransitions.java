@@ -34,6 +34,14 @@ public class OrderTransitions {
         this.clock = clock;
     }
 
+    /**
+     * Checks in this order, each answered as API.md says: already paid (same payment id: replay),
+     * payment id already used by another order (nothing emitted), amount, not payable any more
+     * (EXPIRED, CANCELLED, or PENDING_PAYMENT past its payBy, which is expired right here instead
+     * of waiting for the job: a refund is requested), then PAID. Two payments with one payment
+     * id on two orders at once: the unique key on payment_id lets one win; the other surfaces as a
+     * constraint violation that {@link OrderService} answers 409 PAYMENT_ID_IN_USE.
+     */
     @Transactional
     public OrderChange pay(String orderIdText, String paymentId, long amountCents) {
         PurchaseOrder order = lock(orderIdText);
@@ -44,25 +52,42 @@ public class OrderTransitions {
             return OrderChange.refused(order, new ApiException(409, "ALREADY_PAID",
                     "the order is already paid by another payment", Map.of("orderId", orderIdText)));
         }
+        if (paymentIdUsedElsewhere(paymentId, order.id)) {
+            throw paymentIdInUse(paymentId);
+        }
         if (amountCents != order.amountCents) {
             throw new ApiException(400, "AMOUNT_MISMATCH", "the order costs " + order.amountCents + " cents",
                     Map.of("field", "amountCents", "expectedAmountCents", order.amountCents));
         }
+        Instant now = now();
+        if (order.status == OrderStatus.PENDING_PAYMENT && !now.isBefore(order.payBy)) {
+            // overdue: the expiry job has not run yet, but the payment window is closed
+            transition(order, OrderStatus.EXPIRED, now, null);
+            outbox.append(OutboxEvent.of(EventType.ORDER_EXPIRED, order.id, order.saleId, order.userId, now,
+                    Map.of("status", OrderStatus.EXPIRED.name(), "payBy", order.payBy)));
+            requestRefund(order, paymentId, amountCents);
+            return OrderChange.expiredAndRefused(order, notPayable(order, orderIdText));
+        }
         if (order.status != OrderStatus.PENDING_PAYMENT) {
             requestRefund(order, paymentId, amountCents);
-            return OrderChange.refused(order, new ApiException(409, "ORDER_NOT_PAYABLE",
-                    "the order is " + order.status + " and can no longer be paid; the payment will be refunded",
-                    Map.of("orderId", orderIdText, "orderStatus", order.status.name())));
+            return OrderChange.refused(order, notPayable(order, orderIdText));
         }
-        if (paymentIdUsedElsewhere(paymentId, order.id)) {
-            throw ApiException.invalid("paymentId", "field 'paymentId' was already used for another order");
-        }
-        Instant now = now();
         transition(order, OrderStatus.PAID, now, paymentId);
         outbox.append(OutboxEvent.of(EventType.ORDER_PAID, order.id, order.saleId, order.userId, now, Map.of(
                 "status", OrderStatus.PAID.name(), "paymentId", paymentId, "amountCents", amountCents,
                 "paidAt", now)));
         return OrderChange.changed(order);
+    }
+
+    static ApiException paymentIdInUse(String paymentId) {
+        return new ApiException(409, "PAYMENT_ID_IN_USE", "payment " + paymentId + " already paid another order",
+                Map.of("paymentId", paymentId));
+    }
+
+    private static ApiException notPayable(PurchaseOrder order, String orderIdText) {
+        return new ApiException(409, "ORDER_NOT_PAYABLE",
+                "the order is " + order.status + " and can no longer be paid; the payment will be refunded",
+                Map.of("orderId", orderIdText, "orderStatus", order.status.name()));
     }
 
     @Transactional
@@ -77,14 +102,14 @@ public class OrderTransitions {
         transition(order, OrderStatus.CANCELLED, now, null);
         outbox.append(OutboxEvent.of(EventType.ORDER_CANCELLED, order.id, order.saleId, order.userId, now,
                 Map.of("status", OrderStatus.CANCELLED.name(), "amountCents", order.amountCents)));
-        return OrderChange.changed(order);
+        return OrderChange.freed(order);
     }
 
     private PurchaseOrder lock(String orderIdText) {
         PurchaseOrder order = OrderIds.parse(orderIdText)
                 .map(id -> em.find(PurchaseOrder.class, id, LockModeType.PESSIMISTIC_WRITE))
                 .orElse(null);
-        if (order == null) {
+        if (order == null || order.status == OrderStatus.VOID) {
             throw new ApiException(404, "ORDER_NOT_FOUND", "no order with id " + orderIdText);
         }
         return order;

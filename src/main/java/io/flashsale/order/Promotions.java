@@ -6,6 +6,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -31,11 +32,16 @@ public class Promotions {
     }
 
     /** Blocks until the promoted order is committed; throws if it could not be. */
-    public void complete(long saleId, String userId, long orderId) throws Exception {
+    public void complete(long saleId, String userId, long orderId, long generation) throws Exception {
         SaleSnapshot sale = catalog.find(saleId).await().atMost(WAIT)
                 .orElseThrow(() -> new IllegalStateException("sale " + saleId + " vanished"));
-        NewOrder order = NewOrder.of(orderId, saleId, userId, sale.priceCents(),
-                clock.instant().truncatedTo(ChronoUnit.MICROS), sale.paymentTimeout(), timers, true);
-        writer.submit(order).toCompletableFuture().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        submit(sale, userId, orderId, generation).toCompletableFuture().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Queues the promoted order without waiting (for callers on an event loop or a writer thread). */
+    public CompletionStage<Void> submit(SaleSnapshot sale, String userId, long orderId, long generation) {
+        NewOrder order = NewOrder.of(orderId, sale.id(), userId, sale.priceCents(),
+                clock.instant().truncatedTo(ChronoUnit.MICROS), sale.paymentTimeout(), timers, true, generation);
+        return writer.submit(order);
     }
 }

@@ -16,7 +16,10 @@ import java.time.LocalDateTime;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.concurrent.atomic.AtomicLong;
+import io.flashsale.sale.ReservationEntry;
+import io.quarkus.redis.datasource.ScanArgs;
 import java.util.HashMap;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import javax.sql.DataSource;
@@ -28,12 +31,17 @@ import org.jboss.logging.Logger;
  * <li>sale keys lost in Redis: rebuilt from the database ({@link SaleRebuilder});</li>
  * <li>a reservation older than the grace period whose order is not in the database: if the
  * buyer was promoted from the waitlist, their order is written now; otherwise the purchase died
- * between Lua and commit and the unit is freed;</li>
+ * between Lua and commit (or its write is still crawling) and the unit is freed, but only after
+ * the order id was claimed with a VOID tombstone ({@link OrderTombstones}), so a write still in
+ * flight fails instead of selling the unit twice;</li>
  * <li>a reservation whose order is EXPIRED or CANCELLED: the freeing step died; it runs again;</li>
  * <li>a reservation whose order is PAID: the confirmation died; it is cleared;</li>
  * <li>an ended sale's waitlist is closed and emptied.</li>
  * </ul>
- * Every step is idempotent, so two workers reconciling at once do no harm.
+ * Every step is idempotent, so two workers reconciling at once do no harm. Ages are measured on
+ * one clock, the Redis server's: reservations are stamped by its {@code TIME} and compared with
+ * its {@code TIME}. Reservations are walked with HSCAN, so a sale with a million of them never
+ * blocks Redis.
  */
 @ApplicationScoped
 public class ReservationReconciler {
@@ -92,38 +100,63 @@ public class ReservationReconciler {
         if (ended) {
             redis.key(String.class).del(keys.waitlist());
         }
-        long cutoffMs = clock.millis() - config.reservationGrace().toMillis();
+        long cutoffMs = redisNowMs() - config.reservationGrace().toMillis();
         Map<Long, String> stale = new HashMap<>();
-        redis.hash(String.class).hgetall(keys.reservations()).forEach((orderId, value) -> {
-            int bar = value.lastIndexOf('|');
-            if (bar > 0 && Long.parseLong(value.substring(bar + 1)) < cutoffMs) {
-                stale.put(Long.parseLong(orderId), value.substring(0, bar));
+        var scan = redis.hash(String.class).hscan(keys.reservations(), new ScanArgs().count(500));
+        while (true) {
+            for (Map.Entry<String, String> entry : scan.next().entrySet()) {
+                ReservationEntry reservation = ReservationEntry.parse(entry.getValue());
+                if (reservation != null && reservation.reservedAtMs() < cutoffMs) {
+                    stale.put(Long.parseLong(entry.getKey()), reservation.userId());
+                }
             }
-        });
+            if (!scan.hasNext()) {
+                break;
+            }
+        }
         if (stale.isEmpty()) {
             return;
         }
         Map<Long, String> statuses = statuses(stale.keySet().stream().toList());
-        Map<String, String> promoted = redis.hash(String.class).hgetall(keys.promoted());
         for (Map.Entry<Long, String> reservation : stale.entrySet()) {
             long orderId = reservation.getKey();
             String userId = reservation.getValue();
             String status = statuses.get(orderId);
             if (status == null) {
-                if (Long.toString(orderId).equals(promoted.get(userId))) {
-                    LOG.warnf("completing promotion of %s to order %d in sale %d", userId, orderId, saleId);
-                    freedUnits.promote(saleId, userId, orderId);
-                } else {
-                    LOG.warnf("releasing orphaned reservation %d of %s in sale %d (no order)", orderId, userId, saleId);
-                    freedUnits.free(saleId, orderId);
-                }
+                settleMissing(saleId, keys, orderId, userId);
             } else if (status.equals("PAID")) {
                 redis.hash(String.class).hdel(keys.reservations(), Long.toString(orderId));
             } else if (!status.equals("PENDING_PAYMENT")) {
+                // EXPIRED or CANCELLED: the freeing step died; VOID: a fenced release died
                 LOG.warnf("freeing unit of %s order %d in sale %d", status, orderId, saleId);
                 freedUnits.free(saleId, orderId);
             }
         }
+    }
+
+    /** A reservation with no order: complete a waitlist promotion, or fence and free the unit. */
+    private void settleMissing(long saleId, SaleKeys keys, long orderId, String userId) throws SQLException {
+        var hashes = redis.hash(String.class);
+        if (Long.toString(orderId).equals(hashes.hget(keys.promoted(), userId))) {
+            LOG.warnf("completing promotion of %s to order %d in sale %d", userId, orderId, saleId);
+            String generation = hashes.hget(keys.meta(), "gen");
+            freedUnits.promote(saleId, userId, orderId, generation == null ? 0 : Long.parseLong(generation));
+            return;
+        }
+        Set<Long> orders = OrderTombstones.claimAbsent(dataSource,
+                List.of(new OrderTombstones.Claim(orderId, saleId, userId)), clock.instant());
+        if (orders.contains(orderId)) {
+            return; // the write landed after all: the unit is sold, nothing to free
+        }
+        LOG.warnf("releasing orphaned reservation %d of %s in sale %d (no order; id fenced)", orderId, userId,
+                saleId);
+        freedUnits.free(saleId, orderId);
+    }
+
+    /** The Redis server's clock, the one that stamped the reservations. */
+    private long redisNowMs() {
+        var time = redis.execute("TIME");
+        return Long.parseLong(time.get(0).toString()) * 1000 + Long.parseLong(time.get(1).toString()) / 1000;
     }
 
     void stop(@jakarta.enterprise.event.Observes io.quarkus.runtime.ShutdownEvent event) {

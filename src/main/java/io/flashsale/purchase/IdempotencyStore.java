@@ -6,18 +6,23 @@ import io.quarkus.redis.datasource.value.SetArgs;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
+import org.jboss.logging.Logger;
 import java.util.function.Supplier;
 
 /**
  * Replays the first answer to an Idempotency-Key (scoped to sale and user). The key is claimed
  * with SET NX before the purchase runs, so two concurrent requests with the same key cannot both
- * buy: the second waits briefly for the first answer. Only final answers are kept; after a
- * transient failure (429, 503) the claim is dropped so a retry really retries.
+ * buy: the second waits briefly for the first answer. Only final answers are kept (for
+ * {@code idempotency-ttl}); after a transient failure (429, 503) the claim is dropped so a retry
+ * really retries. The claim itself lives only {@code idempotency-lease}: a process that dies
+ * mid-request blocks its key for that long, not for a day. Storing the answer is best effort: if
+ * Redis fails then, the buyer still gets the real answer (a 201 stays a 201).
  */
 @ApplicationScoped
 public class IdempotencyStore {
 
-    private static final String IN_PROGRESS = "IN_PROGRESS";
+    private static final Logger LOG = Logger.getLogger(IdempotencyStore.class);
+    static final String IN_PROGRESS = "IN_PROGRESS";
     private static final Duration POLL = Duration.ofMillis(20);
 
     private final ReactiveRedisDataSource redis;
@@ -32,12 +37,22 @@ public class IdempotencyStore {
             Supplier<Uni<PurchaseAnswer>> action) {
         String key = new SaleKeys(saleId).idempotency(userId, idempotencyKey);
         var values = redis.value(String.class);
-        return values.setGet(key, IN_PROGRESS, new SetArgs().nx().px(config.idempotencyTtl()))
+        return values.setGet(key, IN_PROGRESS, new SetArgs().nx().px(config.idempotencyLease()))
                 .flatMap(previous -> previous == null
-                        ? action.get().call(answer -> answer.replayable()
-                                ? values.set(key, answer.serialize(), new SetArgs().xx().px(config.idempotencyTtl()))
-                                : redis.key().del(key))
+                        ? action.get().call(answer -> remember(key, answer))
                         : awaitFirstAnswer(key, previous, System.nanoTime() + config.idempotencyWait().toNanos()));
+    }
+
+    /** Keeps a final answer for replay, or drops the claim after a transient one; never fails. */
+    private Uni<Void> remember(String key, PurchaseAnswer answer) {
+        Uni<?> step = answer.replayable()
+                ? redis.value(String.class).set(key, answer.serialize(), new SetArgs().xx().px(config.idempotencyTtl()))
+                : redis.key().del(key);
+        return step.replaceWithVoid().ifNoItem().after(config.redisTimeout()).fail().onFailure().recoverWithUni(e -> {
+            LOG.warnf("Idempotency-Key answer not stored (%s); the claim expires after %s", e.toString(),
+                    config.idempotencyLease());
+            return Uni.createFrom().voidItem();
+        });
     }
 
     private Uni<PurchaseAnswer> awaitFirstAnswer(String key, String stored, long deadline) {

@@ -13,8 +13,20 @@ public interface PurchaseConfig {
     /** Longest the purchase path waits for Redis before answering 503. */
     Duration redisTimeout();
 
-    /** How long an Idempotency-Key's first answer is kept for replay. */
+    /**
+     * After a purchase.lua reply was lost: how long to keep asking Redis whether the unit was
+     * reserved before answering that the outcome is unknown.
+     */
+    Duration resolveDeadline();
+
+    /** How long an Idempotency-Key's first (final) answer is kept for replay. */
     Duration idempotencyTtl();
+
+    /**
+     * How long an in-progress Idempotency-Key claim lives: long enough for any purchase to finish,
+     * short enough that a crashed request does not block the key for long.
+     */
+    Duration idempotencyLease();
 
     /** How long a duplicate request waits for the first one (same key) to finish. */
     Duration idempotencyWait();

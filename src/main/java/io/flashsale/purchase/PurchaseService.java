@@ -8,6 +8,9 @@ import io.flashsale.common.OrderIds;
 import io.flashsale.common.Problem;
 import io.flashsale.order.NewOrder;
 import io.flashsale.order.OrderBatchWriter;
+import io.flashsale.order.FreedUnits;
+import io.flashsale.order.OrderFenced;
+import io.flashsale.order.OrderOutcomeUnknown;
 import io.flashsale.order.OrderQueueFull;
 import io.flashsale.order.OrderView;
 import io.flashsale.order.PaymentConfig;
@@ -15,6 +18,7 @@ import io.flashsale.sale.SaleKeysMissing;
 import io.flashsale.waitlist.WaitlistConfig;
 import jakarta.enterprise.event.Event;
 import io.flashsale.sale.StockReservations;
+import io.flashsale.sale.StockReservations.Outcome;
 import io.flashsale.sale.StockReservations.Reservation;
 import io.flashsale.sale.SaleCatalog;
 import io.flashsale.sale.SaleService;
@@ -24,6 +28,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Map;
@@ -41,6 +46,7 @@ import org.jboss.logging.Logger;
 public class PurchaseService {
 
     private static final Logger LOG = Logger.getLogger(PurchaseService.class);
+    private static final int MAX_ID_ATTEMPTS = 3;
 
     private final SaleCatalog catalog;
     private final StockReservations reservations;
@@ -57,10 +63,12 @@ public class PurchaseService {
     private final PaymentConfig timers;
     private final WaitlistConfig waitlists;
     private final Event<SaleKeysMissing> rebuilds;
+    private final FreedUnits freedUnits;
 
     public PurchaseService(SaleCatalog catalog, StockReservations reservations, OrderBatchWriter writer,
             IdempotencyStore idempotency, PurchaseConfig config, Clock clock, ObjectMapper json,
-            MeterRegistry meters, PaymentConfig timers, WaitlistConfig waitlists, Event<SaleKeysMissing> rebuilds) {
+            MeterRegistry meters, PaymentConfig timers, WaitlistConfig waitlists, Event<SaleKeysMissing> rebuilds,
+            FreedUnits freedUnits) {
         this.catalog = catalog;
         this.reservations = reservations;
         this.writer = writer;
@@ -72,6 +80,7 @@ public class PurchaseService {
         this.timers = timers;
         this.waitlists = waitlists;
         this.rebuilds = rebuilds;
+        this.freedUnits = freedUnits;
         this.admission = new Semaphore(config.maxInFlight());
     }
 
@@ -158,15 +167,51 @@ public class PurchaseService {
     }
 
     private Uni<PurchaseAnswer> reserveAndPersist(SaleSnapshot sale, String userId, boolean waitlist) {
+        return reserve(sale, userId, waitlist, 1);
+    }
+
+    /** An id another process also minted (or one voided earlier) is refused by the Lua: mint another. */
+    private Uni<PurchaseAnswer> reserve(SaleSnapshot sale, String userId, boolean waitlist, int attempt) {
         long orderId = OrderIds.next();
         return reservations.reserve(sale.id(), userId, orderId, waitlist, waitlists.maxLength())
                 .ifNoItem().after(config.redisTimeout()).fail()
-                .flatMap(reservation -> onReservation(sale, userId, orderId, reservation));
+                .onFailure(e -> !neverSent(e)).recoverWithUni(e -> settleLostReply(sale, orderId, e))
+                .flatMap(r -> r.outcome() == Outcome.ORDER_ID_TAKEN && attempt < MAX_ID_ATTEMPTS
+                        ? reserve(sale, userId, waitlist, attempt + 1)
+                        : onReservation(sale, userId, orderId, r));
+    }
+
+    /**
+     * The script was sent but its reply never came (timeout, connection lost): it may have
+     * reserved a unit. The reservation is looked up by order id, voiding the id if absent, so the
+     * buyer is told the truth either way. Repeated until Redis answers or the deadline passes.
+     */
+    private Uni<Reservation> settleLostReply(SaleSnapshot sale, long orderId, Throwable lost) {
+        LOG.warnf("purchase.lua reply for order %d in sale %d lost (%s); looking the reservation up", orderId,
+                sale.id(), lost.toString());
+        return reservations.resolve(sale.id(), orderId)
+                .ifNoItem().after(config.redisTimeout()).fail()
+                .onFailure().retry().withBackOff(Duration.ofMillis(100), Duration.ofSeconds(1))
+                .expireIn(config.resolveDeadline().toMillis())
+                .onFailure().transform(e -> new ReservationUnknown(e))
+                .flatMap(resolution -> resolution.reserved()
+                        ? Uni.createFrom().item(new Reservation(Outcome.RESERVED, "", 0, resolution.generation()))
+                        : Uni.createFrom().failure(lost));
+    }
+
+    /** A connection that was never established cannot have run the script: no doubt to settle. */
+    private static boolean neverSent(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.net.ConnectException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private Uni<PurchaseAnswer> onReservation(SaleSnapshot sale, String userId, long orderId, Reservation r) {
         return switch (r.outcome()) {
-            case RESERVED -> persist(sale, userId, orderId);
+            case RESERVED -> persist(sale, userId, orderId, r.generation());
             case NOT_STARTED -> Uni.createFrom().failure(notStarted());
             case ENDED -> Uni.createFrom().failure(ended());
             case ALREADY_PURCHASED -> Uni.createFrom().failure(new ApiException(409, "ALREADY_PURCHASED",
@@ -185,31 +230,40 @@ public class PurchaseService {
             case WAITLIST_FULL -> Uni.createFrom().failure(new ApiException(409, "WAITLIST_FULL",
                     "the sale is sold out and its waitlist is full"));
             case NOT_PRIMED -> {
-                rebuilds.fire(new SaleKeysMissing(sale.id()));
+                // fireAsync: @ObservesAsync observers only hear asynchronous events; the rebuild
+                // starts now, on a worker thread, and is fenced against writes in flight
+                rebuilds.fireAsync(new SaleKeysMissing(sale.id()));
                 yield Uni.createFrom().failure(ApiException.unavailable(
                         "the sale's live stock is being restored, try again shortly"));
             }
+            case ORDER_ID_TAKEN -> Uni.createFrom().failure(new IllegalStateException(
+                    "no fresh order id after " + MAX_ID_ATTEMPTS + " attempts"));
         };
     }
 
-    private Uni<PurchaseAnswer> persist(SaleSnapshot sale, String userId, long orderId) {
+    private Uni<PurchaseAnswer> persist(SaleSnapshot sale, String userId, long orderId, long generation) {
         // the database keeps microseconds: answer with exactly what a later read returns
         Instant createdAt = clock.instant().truncatedTo(ChronoUnit.MICROS);
         NewOrder order = NewOrder.of(orderId, sale.id(), userId, sale.priceCents(), createdAt,
-                sale.paymentTimeout(), timers, false);
+                sale.paymentTimeout(), timers, false, generation);
         return Uni.createFrom().completionStage(() -> writer.submit(order))
                 .map(committed -> PurchaseAnswer.json(201, write(OrderView.pending(order))))
-                .onFailure().call(failure -> compensate(order))
+                .onFailure(e -> !(e instanceof OrderOutcomeUnknown)).call(failure -> compensate(sale, order))
                 .onFailure(OrderQueueFull.class).transform(e -> rateLimited());
     }
 
-    /** The order did not become durable: give the unit back so conservation holds. */
-    private Uni<Boolean> compensate(NewOrder order) {
-        return reservations.release(order.saleId(), order.id())
+    /**
+     * The order did not become durable: the unit goes where expiry would send it (waitlist head
+     * first, else open sale), so conservation holds. Gated by the reservation entry: if the
+     * reconciler or a rebuild already settled it, this does nothing.
+     */
+    private Uni<Void> compensate(SaleSnapshot sale, NewOrder order) {
+        return freedUnits.freeAsync(sale, order.id())
                 .onFailure().invoke(e -> LOG.errorf(
                         "could not release reservation of order %d in sale %d (%s); the reconciler will",
                         order.id(), order.saleId(), e.toString()))
-                .onFailure().recoverWithItem(false);
+                .onFailure().recoverWithNull()
+                .replaceWithVoid();
     }
 
     private PurchaseAnswer render(ApiException e) {
@@ -233,7 +287,14 @@ public class PurchaseService {
     }
 
     private static Throwable unavailable(Throwable e) {
-        if (!BackingStoreFailure.isCause(e) && !(e instanceof io.smallrye.mutiny.TimeoutException)) {
+        if (e instanceof ReservationUnknown || e instanceof OrderOutcomeUnknown) {
+            // the one 503 that cannot promise "nothing held": say so, and how it ends
+            return new ApiException(503, "UNAVAILABLE", "a backing store stopped answering before the outcome"
+                    + " was known; if a unit was reserved for you it becomes your order or is released"
+                    + " automatically: retry, a retry answers with your order if you have one");
+        }
+        if (!BackingStoreFailure.isCause(e) && !(e instanceof io.smallrye.mutiny.TimeoutException)
+                && !(e instanceof OrderFenced)) {
             LOG.error("unexpected purchase failure", e);
         }
         return ApiException.unavailable("a backing store is unavailable; nothing was reserved, try again");

@@ -37,22 +37,41 @@ public record SaleKeys(long saleId) {
         return key("promoted");
     }
 
+    /** string: held by the instance rebuilding this sale's keys (short expiry). */
+    public String rebuildLock() {
+        return key("rebuilding");
+    }
+
+    /** set: order ids declared dead by resolve_reservation.lua; purchase.lua refuses them. */
+    public String voided() {
+        return key("voided");
+    }
+
+    /**
+     * One buyer's Idempotency-Key. The user id is length-prefixed, so no (user, key) pair can
+     * spell the same Redis key as another ("a:b" + "c" vs "a" + "b:c").
+     */
     public String idempotency(String userId, String idempotencyKey) {
-        return key("idem:" + userId + ":" + idempotencyKey);
+        return key("idem:" + userId.length() + ":" + userId + ":" + idempotencyKey);
     }
 
     /** KEYS of purchase.lua, in order. */
     public List<String> purchaseKeys() {
-        return List.of(meta(), stock(), buyers(), reservations(), waitlist());
+        return List.of(meta(), stock(), buyers(), reservations(), waitlist(), promoted(), voided());
     }
 
     /** KEYS of release_or_promote.lua, in order. */
     public List<String> releaseOrPromoteKeys() {
-        return List.of(stock(), buyers(), reservations(), waitlist(), promoted());
+        return List.of(stock(), buyers(), reservations(), waitlist(), promoted(), meta());
     }
 
-    /** KEYS of release.lua, in order. */
-    public List<String> releaseKeys() {
-        return List.of(stock(), buyers(), reservations());
+    /** KEYS of resolve_reservation.lua, in order. */
+    public List<String> resolveKeys() {
+        return List.of(reservations(), voided(), meta());
+    }
+
+    /** KEYS of prime_sale.lua, in order. */
+    public List<String> primeKeys() {
+        return List.of(meta(), stock(), buyers(), reservations(), waitlist(), promoted(), voided());
     }
 }

@@ -25,12 +25,25 @@ import org.jboss.logging.Logger;
  * <p>
  * The meta hash is written last: until then purchase.lua answers "not primed" and buyers get
  * 503, so no purchase can slip in against half-restored keys.
+ * <p>
+ * Orders reserved before Redis lost the sale may still be on their way to the database (queued in
+ * a writer, a stalled commit). The rebuild fences them instead of waiting for them: in one
+ * transaction it bumps the sale's generation (which waits for every order batch of this sale that
+ * already holds the sale row's shared lock, so those are counted) and counts the active orders;
+ * later batches find a generation newer than the one their orders were reserved under and refuse
+ * them (their buyers get 503, truthfully). So every unit is counted exactly once.
+ * <p>
+ * It runs on the first purchase that finds the keys missing (any role) and in the reconciler's
+ * rounds; a short Redis lock keeps several instances from rebuilding the same sale at once (if two
+ * did, the later generation wins and orders reserved under the earlier one are refused: safe,
+ * only wasteful).
  */
 @ApplicationScoped
 public class SaleRebuilder {
 
     private static final Logger LOG = Logger.getLogger(SaleRebuilder.class);
     private static final int CHUNK = 1_000;
+    private static final long LOCK_TTL = 30_000;
 
     private final RedisDataSource redis;
     private final DataSource dataSource;
@@ -43,6 +56,7 @@ public class SaleRebuilder {
         this.sales = sales;
     }
 
+    /** Purchases announce missing keys with {@code fireAsync}: the rebuild starts at once, off the event loop. */
     void onMissing(@ObservesAsync SaleKeysMissing event) {
         rebuildIfMissing(event.saleId());
     }
@@ -61,11 +75,22 @@ public class SaleRebuilder {
             if (sale == null) {
                 return false;
             }
-            long active = restoreOrders(keys, saleId);
-            sales.prime(sale, Math.max(0, sale.stock - active), false);
-            LOG.warnf("rebuilt Redis keys of sale %d from the database: %d active orders, %d available", saleId,
-                    active, sale.stock - active);
-            return true;
+            if (!lock(keys)) {
+                return false; // another instance is rebuilding this sale
+            }
+            try {
+                if (redis.key(String.class).exists(keys.meta())) {
+                    return false; // rebuilt meanwhile
+                }
+                Restored restored = restoreOrders(keys, saleId);
+                sales.prime(sale, Math.max(0, sale.stock - restored.active()), false, restored.generation());
+                LOG.warnf("rebuilt Redis keys of sale %d from the database (generation %d): %d active orders,"
+                        + " %d available", saleId, restored.generation(), restored.active(),
+                        sale.stock - restored.active());
+                return true;
+            } finally {
+                redis.key(String.class).del(keys.rebuildLock());
+            }
         } catch (SQLException | RuntimeException e) {
             LOG.errorf("rebuild of sale %d failed: %s", saleId, e.toString());
             return false;
@@ -79,12 +104,52 @@ public class SaleRebuilder {
         return Sale.findById(saleId);
     }
 
-    private long restoreOrders(SaleKeys keys, long saleId) throws SQLException {
+    private boolean lock(SaleKeys keys) {
+        // SET NX GET: nil when this call took the lock; the expiry frees it if this process dies
+        return redis.value(String.class).setGet(keys.rebuildLock(), "1",
+                new io.quarkus.redis.datasource.value.SetArgs().nx().px(LOCK_TTL)) == null;
+    }
+
+    private record Restored(long generation, long active) {
+    }
+
+    /** Bumps the generation and restores the active orders in one transaction (see the class comment). */
+    private Restored restoreOrders(SaleKeys keys, long saleId) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+            try {
+                long generation = bumpGeneration(c, saleId);
+                long active = restoreOrders(c, keys, saleId);
+                c.commit();
+                return new Restored(generation, active);
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+    }
+
+    private static long bumpGeneration(Connection c, long saleId) throws SQLException {
+        try (PreparedStatement update = c.prepareStatement("UPDATE sales SET generation = generation + 1 WHERE id = ?")) {
+            update.setLong(1, saleId);
+            update.executeUpdate();
+        }
+        try (PreparedStatement read = c.prepareStatement("SELECT generation FROM sales WHERE id = ?")) {
+            read.setLong(1, saleId);
+            try (ResultSet rs = read.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    private long restoreOrders(Connection c, SaleKeys keys, long saleId) throws SQLException {
         long active = 0;
         Map<String, String> buyers = new HashMap<>();
         Map<String, String> reservations = new HashMap<>();
         Map<String, String> promoted = new HashMap<>();
-        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(
+        try (PreparedStatement s = c.prepareStatement(
                 "SELECT id, user_id, status, created_at, promoted FROM orders"
                         + " WHERE sale_id = ? AND status IN ('PENDING_PAYMENT', 'PAID')")) {
             s.setLong(1, saleId);
@@ -96,7 +161,7 @@ public class SaleRebuilder {
                     buyers.put(userId, orderId);
                     if ("PENDING_PAYMENT".equals(rs.getString(3))) {
                         long createdMs = Sql.instant(rs.getObject(4, LocalDateTime.class)).toEpochMilli();
-                        reservations.put(orderId, userId + "|" + createdMs);
+                        reservations.put(orderId, new ReservationEntry(userId, createdMs).format());
                     }
                     if (rs.getBoolean(5)) {
                         promoted.put(userId, orderId);

@@ -15,6 +15,9 @@ public record SaleRequest(String sku, String title, Long priceCents, Long stock,
 
     public static final long MAX_STOCK = 10_000_000L;
     public static final long MAX_PRICE_CENTS = 100_000_000_000L;
+    /** DATETIME covers years 1000..9999; the contract accepts 2000..2999, far inside it. */
+    static final Instant EARLIEST = Instant.parse("2000-01-01T00:00:00Z");
+    static final Instant LATEST = Instant.parse("3000-01-01T00:00:00Z");
 
     /** Rejects anything out of contract before a single byte is written. */
     public Sale validate(Instant now) {
@@ -23,8 +26,8 @@ public record SaleRequest(String sku, String title, Long priceCents, Long stock,
         sale.title = text("title", title, 200);
         sale.priceCents = range("priceCents", priceCents, 0, MAX_PRICE_CENTS);
         sale.stock = (int) range("stock", stock, 1, MAX_STOCK);
-        sale.startsAt = required("startsAt", startsAt);
-        sale.endsAt = required("endsAt", endsAt);
+        sale.startsAt = instant("startsAt", startsAt);
+        sale.endsAt = instant("endsAt", endsAt);
         if (!endsAt.isAfter(startsAt)) {
             throw ApiException.invalid("endsAt", "field 'endsAt' must be after 'startsAt'");
         }
@@ -36,5 +39,13 @@ public record SaleRequest(String sku, String title, Long priceCents, Long stock,
         }
         sale.createdAt = now;
         return sale;
+    }
+
+    private static Instant instant(String field, Instant value) {
+        required(field, value);
+        if (value.isBefore(EARLIEST) || !value.isBefore(LATEST)) {
+            throw ApiException.invalid(field, "field '" + field + "' must be within the years 2000..2999");
+        }
+        return value;
     }
 }

@@ -62,18 +62,17 @@ public class SaleService {
     }
 
     private void prime(Sale sale) {
-        prime(sale, sale.stock, true);
+        prime(sale, sale.stock, true, 0);
     }
 
     /**
      * Loads the sale into Redis with the given available units. A new sale drops anything Redis
      * still holds under its id; a rebuild never overwrites live stock (SET NX).
      */
-    public void prime(Sale sale, long available, boolean newSale) {
+    public void prime(Sale sale, long available, boolean newSale, long generation) {
         SaleKeys keys = new SaleKeys(sale.id);
         Instant dropAfter = sale.endsAt.plus(config.redisRetention());
-        PRIME.run(redis, List.of(keys.meta(), keys.stock(), keys.buyers(), keys.reservations(), keys.waitlist(),
-                keys.promoted()), List.of(
+        PRIME.run(redis, keys.primeKeys(), List.of(
                 Long.toString(sale.startsAt.toEpochMilli()),
                 Long.toString(sale.endsAt.toEpochMilli()),
                 Long.toString(sale.priceCents),
@@ -81,7 +80,8 @@ public class SaleService {
                 sale.paymentTimeoutSeconds == null ? "" : sale.paymentTimeoutSeconds.toString(),
                 Long.toString(dropAfter.getEpochSecond()),
                 Long.toString(available),
-                newSale ? "1" : "0"))
+                newSale ? "1" : "0",
+                Long.toString(generation)))
                 .await().atMost(REDIS_TIMEOUT);
     }
 

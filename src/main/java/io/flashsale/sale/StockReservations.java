@@ -6,17 +6,21 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
 
-/** The live stock of a sale in Redis: reserve a unit (purchase.lua), confirm it, give it back (release.lua). */
+/**
+ * The live stock of a sale in Redis: reserve a unit (purchase.lua), settle a reservation whose
+ * reply was lost (resolve_reservation.lua), confirm it, give it back (release_or_promote.lua).
+ */
 @ApplicationScoped
 public class StockReservations {
 
     private static final LuaScript PURCHASE = LuaScript.load("purchase");
-    private static final LuaScript RELEASE = LuaScript.load("release");
+    private static final LuaScript RESOLVE = LuaScript.load("resolve_reservation");
     private static final LuaScript RELEASE_OR_PROMOTE = LuaScript.load("release_or_promote");
 
     /** Result codes of purchase.lua. */
     public enum Outcome {
-        RESERVED, NOT_PRIMED, NOT_STARTED, ENDED, ALREADY_PURCHASED, SOLD_OUT, WAITLISTED, WAITLIST_FULL;
+        RESERVED, NOT_PRIMED, NOT_STARTED, ENDED, ALREADY_PURCHASED, SOLD_OUT, WAITLISTED, WAITLIST_FULL,
+        ORDER_ID_TAKEN;
 
         static Outcome of(int code) {
             return switch (code) {
@@ -28,6 +32,7 @@ public class StockReservations {
                 case -5 -> SOLD_OUT;
                 case -6 -> WAITLISTED;
                 case -7 -> WAITLIST_FULL;
+                case -8 -> ORDER_ID_TAKEN;
                 default -> throw new IllegalStateException("purchase.lua returned unknown code " + code);
             };
         }
@@ -36,12 +41,13 @@ public class StockReservations {
     /**
      * {@code detail}: the remaining stock when reserved, the existing order id when a duplicate,
      * the 1-based position when waitlisted ({@code length} then holds the waitlist length).
+     * {@code generation}: the sale's rebuild generation a reserved order is written under.
      */
-    public record Reservation(Outcome outcome, String detail, long length) {
+    public record Reservation(Outcome outcome, String detail, long length, long generation) {
     }
 
     /** What release_or_promote.lua did with a unit. */
-    public record Release(int code, String userId, long newOrderId) {
+    public record Release(int code, String userId, long newOrderId, long generation) {
 
         public boolean promoted() {
             return code == 2;
@@ -50,6 +56,10 @@ public class StockReservations {
         public boolean released() {
             return code == 1;
         }
+    }
+
+    /** Outcome of resolve_reservation.lua: reserved (with its generation), or voided for good. */
+    public record Resolution(boolean reserved, long generation) {
     }
 
     private final ReactiveRedisDataSource redis;
@@ -66,8 +76,23 @@ public class StockReservations {
         return PURCHASE.run(redis, keys.purchaseKeys(),
                         List.of(userId, Long.toString(orderId), Long.toString(saleId), channel,
                                 joinWaitlist ? "1" : "0", Integer.toString(waitlistCapacity)))
-                .map(r -> new Reservation(Outcome.of(r.get(0).toInteger()), r.get(1).toString(),
-                        r.size() > 2 ? r.get(2).toLong() : 0));
+                .map(r -> {
+                    Outcome outcome = Outcome.of(r.get(0).toInteger());
+                    return new Reservation(outcome, r.get(1).toString(),
+                            outcome == Outcome.WAITLISTED ? r.get(2).toLong() : 0,
+                            outcome == Outcome.RESERVED ? Long.parseLong(r.get(2).toString()) : 0);
+                });
+    }
+
+    /**
+     * After a purchase.lua call whose answer never came: was the unit reserved? If not, the order
+     * id is voided atomically, so the lost call can no longer reserve under it.
+     */
+    public Uni<Resolution> resolve(long saleId, long orderId) {
+        return RESOLVE.run(redis, new SaleKeys(saleId).resolveKeys(), List.of(Long.toString(orderId)))
+                .map(r -> r.get(0).toInteger() == 1
+                        ? new Resolution(true, Long.parseLong(r.get(2).toString()))
+                        : new Resolution(false, 0));
     }
 
     /**
@@ -78,21 +103,15 @@ public class StockReservations {
         SaleKeys keys = new SaleKeys(saleId);
         return RELEASE_OR_PROMOTE.run(redis, keys.releaseOrPromoteKeys(), List.of(Long.toString(orderId),
                         Long.toString(saleId), channel, Long.toString(promotedOrderId)))
-                .map(r -> new Release(r.get(0).toInteger(), r.get(1).toString(),
-                        r.get(0).toInteger() == 2 ? Long.parseLong(r.get(2).toString()) : 0));
+                .map(r -> r.get(0).toInteger() == 2
+                        ? new Release(2, r.get(1).toString(), Long.parseLong(r.get(2).toString()),
+                                Long.parseLong(r.get(3).toString()))
+                        : new Release(r.get(0).toInteger(), r.get(1).toString(), 0, 0));
     }
 
     /** Payment made the unit the buyer's for good: the reservation no longer needs watching. */
     public Uni<Void> confirm(long saleId, long orderId) {
         return redis.hash(String.class).hdel(new SaleKeys(saleId).reservations(), Long.toString(orderId))
                 .replaceWithVoid();
-    }
-
-    /** Returns true when this call gave the unit back, false when there was nothing to release. */
-    public Uni<Boolean> release(long saleId, long orderId) {
-        SaleKeys keys = new SaleKeys(saleId);
-        return RELEASE.run(redis, keys.releaseKeys(),
-                        List.of(Long.toString(orderId), Long.toString(saleId), channel))
-                .map(r -> r.get(0).toInteger() == 1);
     }
 }

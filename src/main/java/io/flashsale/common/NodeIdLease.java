@@ -1,0 +1,100 @@
+package io.flashsale.common;
+
+import io.quarkus.redis.datasource.RedisDataSource;
+import io.quarkus.redis.datasource.value.SetArgs;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.quarkus.scheduler.Scheduled;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.time.Duration;
+import java.util.UUID;
+import org.jboss.logging.Logger;
+
+/**
+ * Leases this process a TSID node id from Redis, so no two live processes (pods, or a pod and its
+ * replacement) mint order ids from the same node. A counter hands out candidates round-robin; a
+ * candidate is taken with SET NX under an expiry that the holder renews. If Redis forgets the
+ * lease (flush, failover) or another process took it, the next renewal leases a new node.
+ * Every role needs order ids (api: purchases; worker: promotions), so this runs everywhere.
+ */
+@ApplicationScoped
+public class NodeIdLease {
+
+    private static final Logger LOG = Logger.getLogger(NodeIdLease.class);
+    static final String COUNTER = "fs:node-ids:next";
+    static final Duration TTL = Duration.ofSeconds(60);
+
+    private final RedisDataSource redis;
+    private final String holder = UUID.randomUUID().toString();
+    private volatile int leased = -1;
+
+    public NodeIdLease(RedisDataSource redis) {
+        this.redis = redis;
+    }
+
+    static String leaseKey(int node) {
+        return "fs:node-ids:" + node;
+    }
+
+    void onStart(@Observes @Priority(10) StartupEvent event) {
+        try {
+            acquire();
+        } catch (RuntimeException e) {
+            LOG.warnf("no node id leased yet (%s); using a random one until Redis answers", e.toString());
+        }
+    }
+
+    /** Renews well within the expiry; re-leases when the lease was lost. */
+    @Scheduled(every = "20s", delayed = "20s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void renew() {
+        try {
+            int node = leased;
+            if (node >= 0 && holder.equals(redis.value(String.class).get(leaseKey(node)))) {
+                redis.key(String.class).pexpire(leaseKey(node), TTL);
+            } else {
+                if (node >= 0) {
+                    LOG.warnf("node id lease %d was lost; leasing another", node);
+                }
+                acquire();
+            }
+        } catch (RuntimeException e) {
+            LOG.warnf("node id lease not renewed (%s)", e.toString());
+        }
+    }
+
+    /** Takes the next free node id; throws if all 1024 are held. */
+    synchronized int acquire() {
+        for (int i = 0; i < OrderIds.NODES; i++) {
+            int candidate = (int) Math.floorMod(redis.value(Long.class).incr(COUNTER), (long) OrderIds.NODES);
+            String previous = redis.value(String.class).setGet(leaseKey(candidate), holder,
+                    new SetArgs().nx().px(TTL));
+            if (previous == null) {
+                leased = candidate;
+                OrderIds.useNode(candidate);
+                LOG.infof("leased order-id node %d", candidate);
+                return candidate;
+            }
+        }
+        throw new IllegalStateException("all " + OrderIds.NODES + " order-id nodes are leased");
+    }
+
+    int leased() {
+        return leased;
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        int node = leased;
+        if (node < 0) {
+            return;
+        }
+        try {
+            if (holder.equals(redis.value(String.class).get(leaseKey(node)))) {
+                redis.key(String.class).del(leaseKey(node));
+            }
+        } catch (RuntimeException e) {
+            LOG.debugf("node id lease %d not returned (%s); it expires", node, e.toString());
+        }
+    }
+}
