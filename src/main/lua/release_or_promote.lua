@@ -54,8 +54,11 @@ while true do
     redis.call('HSET', KEYS[3], ARGV[4], candidate .. '|' .. nowMs)
     redis.call('HSET', KEYS[5], candidate, ARGV[4])
     local meta = redis.call('HMGET', KEYS[6], 'gen', 'dropAtS')
-    if meta[2] and redis.call('TTL', KEYS[5]) == -1 then
-      redis.call('EXPIREAT', KEYS[5], meta[2])
+    -- the hashes may have been emptied (and so deleted) by the release: they expire with the sale
+    for _, key in ipairs({KEYS[2], KEYS[3], KEYS[5]}) do
+      if meta[2] and redis.call('TTL', key) == -1 then
+        redis.call('EXPIREAT', key, meta[2])
+      end
     end
     redis.call('PUBLISH', ARGV[3], 'waitlist:' .. ARGV[2])
     return {2, candidate, ARGV[4], meta[1] or '0'}

@@ -96,10 +96,83 @@ class OrdersPaymentApiTests {
         String payment = paymentId();
         Orders.pay(first, payment, 1999).then().statusCode(200);
         Orders.pay(second, payment, 1999)
-                .then().statusCode(400)
-                .body("code", equalTo("INVALID_REQUEST"))
-                .body("field", equalTo("paymentId"));
+                .then().statusCode(409)
+                .contentType("application/problem+json")
+                .body("code", equalTo("PAYMENT_ID_IN_USE"));
         Orders.get(second).then().body("status", equalTo("PENDING_PAYMENT"));
+        assertEquals(0, events(second, "flashsale.payment.refund-required"));
+    }
+
+    @Test
+    void paymentIdThatPaidAnotherOrderNeverRefundsAnUnpayableOrder() {
+        long saleId = fixtures.activeSale(3);
+        String paid = buy(saleId);
+        String cancelled = buy(saleId);
+        Orders.cancel(cancelled).then().statusCode(200);
+        String payment = paymentId();
+        Orders.pay(paid, payment, 1999).then().statusCode(200);
+        // before the fix this asked for a refund of a payment that rightly paid another order
+        Orders.pay(cancelled, payment, 1999)
+                .then().statusCode(409)
+                .body("code", equalTo("PAYMENT_ID_IN_USE"));
+        assertEquals(0, events(cancelled, "flashsale.payment.refund-required"));
+        assertEquals(0, fixtures.count("SELECT COUNT(*) FROM refund_requests WHERE payment_id = ?", payment));
+        Orders.get(paid).then().body("status", equalTo("PAID"));
+    }
+
+    @Test
+    void concurrentPaymentsWithOnePaymentIdOnTwoOrdersLetExactlyOneWin() throws Exception {
+        long saleId = fixtures.activeSale(40);
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            for (int round = 0; round < 10; round++) {
+                String a = buy(saleId);
+                String b = buy(saleId);
+                String payment = paymentId();
+                var start = new java.util.concurrent.CountDownLatch(1);
+                var first = pool.submit(() -> {
+                    start.await();
+                    return Orders.pay(a, payment, 1999).then().extract().response();
+                });
+                var second = pool.submit(() -> {
+                    start.await();
+                    return Orders.pay(b, payment, 1999).then().extract().response();
+                });
+                start.countDown();
+                var answers = java.util.List.of(first.get(), second.get());
+                long won = answers.stream().filter(r -> r.statusCode() == 200).count();
+                long refused = answers.stream().filter(r -> r.statusCode() == 409
+                        && "PAYMENT_ID_IN_USE".equals(r.jsonPath().getString("code"))).count();
+                assertEquals(1, won, "round " + round + ": " + answers.stream().map(r -> r.asString()).toList());
+                assertEquals(1, refused, "round " + round + ": " + answers.stream().map(r -> r.asString()).toList());
+                assertEquals(1, fixtures.count("SELECT COUNT(*) FROM orders WHERE payment_id = ?", payment));
+                assertEquals(0, events(a, "flashsale.payment.refund-required") + events(b, "flashsale.payment.refund-required"));
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void orderPastItsPayByIsNotPayableEvenBeforeTheExpiryJobRan() {
+        long saleId = fixtures.activeSale(10);
+        for (int i = 0; i < 5; i++) {
+            String orderId = buy(saleId);
+            long id = io.flashsale.common.OrderIds.parse(orderId).orElseThrow();
+            // the payment window closed a moment ago; the expiry job (every second) may not have run
+            fixtures.execute("UPDATE orders SET pay_by = UTC_TIMESTAMP(6) - INTERVAL 1 SECOND WHERE id = " + id);
+            Orders.pay(orderId, paymentId(), 1999)
+                    .then().statusCode(409)
+                    .body("code", equalTo("ORDER_NOT_PAYABLE"))
+                    .body("orderStatus", equalTo("EXPIRED"));
+            Orders.get(orderId).then().body("status", equalTo("EXPIRED"));
+            assertEquals(0, events(orderId, "flashsale.order.paid"));
+            assertEquals(1, events(orderId, "flashsale.order.expired"), "expired exactly once");
+            assertEquals(1, events(orderId, "flashsale.payment.refund-required"));
+        }
+        // every overdue unit went back on sale: nothing is stranded
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
+                .untilAsserted(() -> fixtures.assertConservation(saleId, 10));
     }
 
     @Test

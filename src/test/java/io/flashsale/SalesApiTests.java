@@ -119,6 +119,11 @@ class SalesApiTests {
                         Instant.now().minusSeconds(7200).toString(), Instant.now().minusSeconds(3600).toString()),
                         "endsAt"),
                 Arguments.of("endsAt equals startsAt", body("\"A\"", "T", "100", "5", e, e), "endsAt"),
+                Arguments.of("endsAt in year 9999", body("\"A\"", "T", "100", "5", s, "9999-12-31T00:00:00Z"), "endsAt"),
+                Arguments.of("endsAt in year 3000", body("\"A\"", "T", "100", "5", s, "3000-01-01T00:00:00Z"), "endsAt"),
+                Arguments.of("startsAt before 2000", body("\"A\"", "T", "100", "5", "1999-12-31T23:59:59Z", e), "startsAt"),
+                Arguments.of("startsAt in year 0", body("\"A\"", "T", "100", "5", "0000-01-01T00:00:00Z", e), "startsAt"),
+                Arguments.of("endsAt beyond DATETIME", body("\"A\"", "T", "100", "5", s, "+12000-01-01T00:00:00Z"), "endsAt"),
                 Arguments.of("zero payment timeout", body("\"A\"", "T", "100", "5", s, e)
                         .replace("}", ",\"paymentTimeoutSeconds\":0}"), "paymentTimeoutSeconds"));
     }

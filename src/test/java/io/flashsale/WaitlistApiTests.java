@@ -88,6 +88,28 @@ class WaitlistApiTests {
     }
 
     @Test
+    void promotedBuyerWhoseOrderEndedAndWhoJoinsAgainIsWaitingNotPromoted() {
+        long saleId = fixtures.activeSale(1);
+        String holder = Fixtures.newBuyer();
+        String held = Fixtures.purchase(saleId, holder).then().statusCode(201).extract().path("orderId");
+        String waiter = Fixtures.newBuyer();
+        String other = Fixtures.newBuyer();
+        Waitlists.join(saleId, waiter).then().statusCode(202);
+        Orders.cancel(held).then().statusCode(200); // the unit goes to the waiter
+        String promotedOrder = Waitlists.status(saleId, waiter).then().statusCode(200)
+                .body("status", equalTo("PROMOTED")).extract().path("orderId");
+        Waitlists.join(saleId, other).then().statusCode(202);
+        // the waiter's promoted order ends: the unit moves on to the next in line
+        Orders.cancel(promotedOrder).then().statusCode(200);
+        Waitlists.status(saleId, other).then().statusCode(200).body("status", equalTo("PROMOTED"));
+        // the earlier promotion is history: no PROMOTED pointing at a cancelled order
+        Waitlists.status(saleId, waiter).then().statusCode(404).body("code", equalTo("NOT_IN_WAITLIST"));
+        Waitlists.join(saleId, waiter).then().statusCode(202).body("position", equalTo(1));
+        Waitlists.status(saleId, waiter).then().statusCode(200)
+                .body("status", equalTo("WAITING")).body("position", equalTo(1));
+    }
+
+    @Test
     void unknownSaleOrBuyer() {
         Waitlists.status(987654321L, "nobody").then().statusCode(404).body("code", equalTo("SALE_NOT_FOUND"));
         long saleId = fixtures.activeSale(1);

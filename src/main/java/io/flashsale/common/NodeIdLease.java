@@ -64,16 +64,22 @@ public class NodeIdLease {
         }
     }
 
-    /** Takes the next free node id; throws if all 1024 are held. */
+    /** Takes the next free node id for this process. */
     synchronized int acquire() {
+        int candidate = lease(redis, holder);
+        leased = candidate;
+        OrderIds.useNode(candidate);
+        LOG.infof("leased order-id node %d", candidate);
+        return candidate;
+    }
+
+    /** Leases the next free node id to {@code holder}; throws if all 1024 are held. */
+    static int lease(RedisDataSource redis, String holder) {
         for (int i = 0; i < OrderIds.NODES; i++) {
             int candidate = (int) Math.floorMod(redis.value(Long.class).incr(COUNTER), (long) OrderIds.NODES);
             String previous = redis.value(String.class).setGet(leaseKey(candidate), holder,
                     new SetArgs().nx().px(TTL));
             if (previous == null) {
-                leased = candidate;
-                OrderIds.useNode(candidate);
-                LOG.infof("leased order-id node %d", candidate);
                 return candidate;
             }
         }

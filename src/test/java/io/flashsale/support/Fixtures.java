@@ -94,6 +94,29 @@ public class Fixtures {
         }
     }
 
+    /**
+     * A database connection of the test's own, outside the service's pool: for faults that hold
+     * locks (LOCK TABLES) or kill the service's statements while the service keeps running.
+     */
+    public static Connection directConnection() throws SQLException {
+        var config = org.eclipse.microprofile.config.ConfigProvider.getConfig();
+        return java.sql.DriverManager.getConnection(config.getValue("quarkus.datasource.jdbc.url", String.class),
+                config.getValue("quarkus.datasource.username", String.class),
+                config.getValue("quarkus.datasource.password", String.class));
+    }
+
+    /** A purchase running on its own thread, so the test can fault the stores while it is in flight. */
+    public static java.util.concurrent.CompletableFuture<Response> purchaseAsync(long saleId, String userId) {
+        return java.util.concurrent.CompletableFuture.supplyAsync(() -> purchase(saleId, userId).then().extract().response());
+    }
+
+    /** Deletes every Redis key of one sale, as a Redis that lost its data would. */
+    public void loseRedisKeys(long saleId) {
+        SaleKeys keys = new SaleKeys(saleId);
+        redis.key(String.class).del(keys.meta(), keys.stock(), keys.buyers(), keys.reservations(), keys.waitlist(),
+                keys.promoted(), keys.voided());
+    }
+
     public long activeOrders(long saleId) {
         return count("SELECT COUNT(*) FROM orders WHERE sale_id = ? AND status IN ('PENDING_PAYMENT','PAID')", saleId);
     }
