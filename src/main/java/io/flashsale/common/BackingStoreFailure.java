@@ -17,6 +17,7 @@ public final class BackingStoreFailure {
                     || t instanceof java.util.concurrent.TimeoutException
                     || t instanceof jakarta.persistence.PersistenceException
                     || t.getClass().getName().startsWith("io.vertx.redis")
+                    || t.getClass().getName().startsWith("jakarta.transaction")
                     || t.getClass().getName().startsWith("org.apache.kafka")) {
                 return true;
             }

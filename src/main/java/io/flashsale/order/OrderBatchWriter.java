@@ -61,6 +61,7 @@ public class OrderBatchWriter {
     private final OrderBatchConfig config;
     private final BlockingQueue<Pending> queue;
     private final DistributionSummary batchSizes;
+    private final MeterRegistry meters;
     private final List<Thread> writers = new ArrayList<>();
     private volatile boolean running;
 
@@ -69,6 +70,7 @@ public class OrderBatchWriter {
         this.relay = relay;
         this.config = config;
         this.queue = new ArrayBlockingQueue<>(config.queueCapacity());
+        this.meters = meters;
         this.batchSizes = DistributionSummary.builder("flashsale.order.batch.size")
                 .description("orders committed per transaction").register(meters);
         meters.gauge("flashsale.order.batch.queue", queue, BlockingQueue::size);
@@ -222,12 +224,15 @@ public class OrderBatchWriter {
                     }
                 }
                 LOG.warnf("doubt resolved: %d of %d orders were committed", written.size(), batch.size());
+                countDoubt("committed", written.size());
+                countDoubt("absent", batch.size() - written.size());
                 afterCommit(written);
                 return;
             } catch (SQLException | RuntimeException e) {
                 if (System.nanoTime() > deadline) {
                     LOG.errorf("doubt over %d orders not resolved (%s); the reconciler will settle them",
                             batch.size(), e.toString());
+                    countDoubt("unknown", batch.size());
                     OrderOutcomeUnknown unknown = new OrderOutcomeUnknown(e);
                     batch.forEach(p -> p.committed().completeExceptionally(unknown));
                     return;
@@ -236,6 +241,11 @@ public class OrderBatchWriter {
                 pauseMs = Math.min(1_000, pauseMs * 2);
             }
         }
+    }
+
+    /** Orders whose commit answer was lost, by what the lookup found: an operator's signal of a flaky DB link. */
+    private void countDoubt(String outcome, int orders) {
+        meters.counter("flashsale.order.commit.doubt", "outcome", outcome).increment(orders);
     }
 
     private static void sleep(long millis) {

@@ -121,6 +121,41 @@ public class Fixtures {
         return count("SELECT COUNT(*) FROM orders WHERE sale_id = ? AND status IN ('PENDING_PAYMENT','PAID')", saleId);
     }
 
+    /**
+     * The invariants of ARCHITECTURE.md after a faulted sale, given what the crowd was told:
+     * every 201 has its order row and exactly one created event; no oversell; one active order per
+     * buyer; and (once the reconciler settled everything) Redis available + active = stock.
+     * Returns the number of units left stranded at the end (always 0 when this passes).
+     */
+    public void assertInvariantsAfterFaults(long saleId, int stock, java.util.List<SaleLoad.Answer> answers) {
+        for (SaleLoad.Answer a : answers) {
+            if (a.status() == 201) {
+                long id = io.flashsale.common.OrderIds.parse(a.orderId()).orElseThrow();
+                if (count("SELECT COUNT(*) FROM orders WHERE id = ? AND user_id = ? AND status <> 'VOID'", id,
+                        a.buyer()) != 1) {
+                    throw new AssertionError("lost: " + a.buyer() + " was told 201 " + a.orderId() + " but has no order");
+                }
+                if (count("SELECT COUNT(*) FROM outbox_events WHERE aggregate_id = ? AND event_type ="
+                        + " 'flashsale.order.created'", id) != 1) {
+                    throw new AssertionError("order " + a.orderId() + " lacks exactly one created event");
+                }
+            }
+            if (a.status() >= 500 && a.status() != 503) {
+                throw new AssertionError("a " + a.status() + " answered " + a.buyer());
+            }
+        }
+        long active = activeOrders(saleId);
+        if (active > stock) {
+            throw new AssertionError("oversold: " + active + " active orders on stock " + stock);
+        }
+        if (count("SELECT COUNT(*) FROM (SELECT user_id FROM orders WHERE sale_id = ? AND status IN"
+                + " ('PENDING_PAYMENT','PAID') GROUP BY user_id HAVING COUNT(*) > 1) d", saleId) != 0) {
+            throw new AssertionError("a buyer holds two active orders");
+        }
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> assertConservation(saleId, stock));
+    }
+
     /** Invariant 3 of ARCHITECTURE.md: Redis available + active orders = stock. */
     public void assertConservation(long saleId, int stock) {
         long available = redisStock(saleId);

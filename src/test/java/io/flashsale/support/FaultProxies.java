@@ -1,0 +1,45 @@
+package io.flashsale.support;
+
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import java.util.Map;
+
+/**
+ * Puts a {@link FaultProxy} between the service and each of MariaDB and Redis, for tests that
+ * inject faults on the wire: the service's datasource and Redis client are pointed at the proxies,
+ * the tests hold the proxies in {@link #db} and {@link #redis}. Assertions that must not suffer
+ * the fault use {@link Fixtures#directConnection()} and a direct Redis connection.
+ */
+public class FaultProxies implements QuarkusTestResourceLifecycleManager {
+
+    public static volatile FaultProxy db;
+    public static volatile FaultProxy redis;
+
+    @Override
+    public Map<String, String> start() {
+        db = FaultProxy.start("127.0.0.1", 3306);
+        redis = FaultProxy.start("127.0.0.1", 6379);
+        return Map.of(
+                "quarkus.datasource.jdbc.url", "jdbc:mariadb://127.0.0.1:" + db.port() + "/flashsale_test",
+                "quarkus.redis.hosts", "redis://127.0.0.1:" + redis.port() + "/1");
+    }
+
+    @Override
+    public void stop() {
+        if (db != null) {
+            db.close();
+        }
+        if (redis != null) {
+            redis.close();
+        }
+    }
+
+    /** Every fault off, for the next test. */
+    public static void heal() {
+        db.refuseConnections(false);
+        db.latency(java.time.Duration.ZERO);
+        db.resume();
+        redis.refuseConnections(false);
+        redis.latency(java.time.Duration.ZERO);
+        redis.resume();
+    }
+}
