@@ -29,6 +29,7 @@ public class NodeIdLease {
     private final RedisDataSource redis;
     private final String holder = UUID.randomUUID().toString();
     private volatile int leased = -1;
+    private volatile boolean stopping;
 
     public NodeIdLease(RedisDataSource redis) {
         this.redis = redis;
@@ -49,6 +50,9 @@ public class NodeIdLease {
     /** Renews well within the expiry; re-leases when the lease was lost. */
     @Scheduled(every = "20s", delayed = "20s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void renew() {
+        if (stopping) {
+            return; // the Redis client is closing
+        }
         try {
             int node = leased;
             if (node >= 0 && holder.equals(redis.value(String.class).get(leaseKey(node)))) {
@@ -91,6 +95,7 @@ public class NodeIdLease {
     }
 
     void onStop(@Observes ShutdownEvent event) {
+        stopping = true;
         int node = leased;
         if (node < 0) {
             return;

@@ -19,6 +19,12 @@ public interface PurchaseConfig {
      */
     Duration resolveDeadline();
 
+    /**
+     * A buyer's earlier reservation with no order this old (Redis clock) is treated as orphaned when
+     * the buyer asks again: fenced and freed at once instead of waiting for the reconciler.
+     */
+    Duration orphanAfter();
+
     /** How long an Idempotency-Key's first (final) answer is kept for replay. */
     Duration idempotencyTtl();
 

@@ -47,6 +47,8 @@ public class PurchaseService {
 
     private static final Logger LOG = Logger.getLogger(PurchaseService.class);
     private static final int MAX_ID_ATTEMPTS = 3;
+    /** Polls of a held order still being written: 50 ms apart, so beyond the 5 s orphan-after default. */
+    private static final int HELD_ORDER_POLLS = 120;
 
     private final SaleCatalog catalog;
     private final StockReservations reservations;
@@ -64,11 +66,12 @@ public class PurchaseService {
     private final WaitlistConfig waitlists;
     private final Event<SaleKeysMissing> rebuilds;
     private final FreedUnits freedUnits;
+    private final HeldOrderCheck heldOrders;
 
     public PurchaseService(SaleCatalog catalog, StockReservations reservations, OrderBatchWriter writer,
             IdempotencyStore idempotency, PurchaseConfig config, Clock clock, ObjectMapper json,
             MeterRegistry meters, PaymentConfig timers, WaitlistConfig waitlists, Event<SaleKeysMissing> rebuilds,
-            FreedUnits freedUnits) {
+            FreedUnits freedUnits, HeldOrderCheck heldOrders) {
         this.catalog = catalog;
         this.reservations = reservations;
         this.writer = writer;
@@ -81,6 +84,7 @@ public class PurchaseService {
         this.waitlists = waitlists;
         this.rebuilds = rebuilds;
         this.freedUnits = freedUnits;
+        this.heldOrders = heldOrders;
         this.admission = new Semaphore(config.maxInFlight());
     }
 
@@ -178,7 +182,7 @@ public class PurchaseService {
                 .onFailure(e -> !neverSent(e)).recoverWithUni(e -> settleLostReply(sale, orderId, e))
                 .flatMap(r -> r.outcome() == Outcome.ORDER_ID_TAKEN && attempt < MAX_ID_ATTEMPTS
                         ? reserve(sale, userId, waitlist, attempt + 1)
-                        : onReservation(sale, userId, orderId, r));
+                        : onReservation(sale, userId, waitlist, orderId, r, attempt));
     }
 
     /**
@@ -209,14 +213,13 @@ public class PurchaseService {
         return false;
     }
 
-    private Uni<PurchaseAnswer> onReservation(SaleSnapshot sale, String userId, long orderId, Reservation r) {
+    private Uni<PurchaseAnswer> onReservation(SaleSnapshot sale, String userId, boolean waitlist, long orderId,
+            Reservation r, int attempt) {
         return switch (r.outcome()) {
             case RESERVED -> persist(sale, userId, orderId, r.generation());
             case NOT_STARTED -> Uni.createFrom().failure(notStarted());
             case ENDED -> Uni.createFrom().failure(ended());
-            case ALREADY_PURCHASED -> Uni.createFrom().failure(new ApiException(409, "ALREADY_PURCHASED",
-                    "this buyer already holds an active order for this sale",
-                    Map.of("orderId", OrderIds.format(Long.parseLong(r.detail())))));
+            case ALREADY_PURCHASED -> alreadyPurchased(sale, userId, waitlist, Long.parseLong(r.detail()), attempt);
             case SOLD_OUT -> {
                 catalog.markSoldOut(sale.id());
                 yield Uni.createFrom().failure(soldOut());
@@ -239,6 +242,37 @@ public class PurchaseService {
             case ORDER_ID_TAKEN -> Uni.createFrom().failure(new IllegalStateException(
                     "no fresh order id after " + MAX_ID_ATTEMPTS + " attempts"));
         };
+    }
+
+    /**
+     * The buyer already holds a reservation: tell them its order id only once that order is known
+     * to exist ({@link HeldOrderCheck}); an orphan left by a dead process is fenced and freed, and
+     * this purchase is tried once more.
+     */
+    private Uni<PurchaseAnswer> alreadyPurchased(SaleSnapshot sale, String userId, boolean waitlist, long heldOrderId,
+            int attempt) {
+        return Uni.createFrom().item(() -> {
+                    try {
+                        return heldOrders.check(sale.id(), userId, heldOrderId);
+                    } catch (java.sql.SQLException e) {
+                        throw new IllegalStateException(e);
+                    }
+                })
+                .runSubscriptionOn(io.smallrye.mutiny.infrastructure.Infrastructure.getDefaultWorkerPool())
+                // a write in flight (a double click) lands within milliseconds: wait for the truth
+                .repeat().withDelay(Duration.ofMillis(50))
+                .whilst(verdict -> verdict == HeldOrderCheck.Verdict.BEING_CONFIRMED)
+                .select().first(HELD_ORDER_POLLS).collect().last()
+                .flatMap(verdict -> switch (verdict) {
+                    case EXISTS -> Uni.createFrom().failure(new ApiException(409, "ALREADY_PURCHASED",
+                            "this buyer already holds an active order for this sale",
+                            Map.of("orderId", OrderIds.format(heldOrderId))));
+                    case BEING_CONFIRMED -> Uni.createFrom().failure(ApiException.unavailable(
+                            "your earlier purchase of this sale is still being confirmed; retry in a few seconds"));
+                    case FREED -> attempt < MAX_ID_ATTEMPTS
+                            ? reserve(sale, userId, waitlist, attempt + 1)
+                            : Uni.createFrom().failure(ApiException.unavailable("try again"));
+                });
     }
 
     private Uni<PurchaseAnswer> persist(SaleSnapshot sale, String userId, long orderId, long generation) {
