@@ -61,16 +61,46 @@ class KafkaOutageTests {
                 "SELECT COUNT(*) FROM outbox_events e JOIN orders o ON o.id = e.aggregate_id"
                         + " WHERE o.sale_id = ? AND e.status = 'PUBLISHED'", saleId) == 15);
 
+        assertDeliveredOnce(orders);
+        fixtures.assertConservation(saleId, 30);
+    }
+
+    /** The scenario at full length: Kafka down for 60 s in the middle of a sale (tagged long). */
+    @Test
+    @org.junit.jupiter.api.Tag("long")
+    void sixtySecondOutageMidSaleDeliversEveryEventAfterwards() throws Exception {
+        long saleId = fixtures.activeSale(100);
+        List<String> orders = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            orders.add(Fixtures.purchase(saleId, Fixtures.newBuyer()).then().statusCode(201).extract().path("orderId"));
+        }
+        long stopped = System.nanoTime();
+        LocalKafka.stop();
+        try {
+            for (int i = 0; i < 20; i++) {
+                orders.add(Fixtures.purchase(saleId, Fixtures.newBuyer()).then().statusCode(201).extract().path("orderId"));
+            }
+            Thread.sleep(Math.max(0, Duration.ofSeconds(60).minusNanos(System.nanoTime() - stopped).toMillis()));
+        } finally {
+            LocalKafka.start();
+        }
+        Awaitility.await().atMost(Duration.ofSeconds(120)).until(() -> fixtures.count(
+                "SELECT COUNT(*) FROM outbox_events e JOIN orders o ON o.id = e.aggregate_id"
+                        + " WHERE o.sale_id = ? AND e.status = 'PUBLISHED'", saleId) == 30);
+        assertDeliveredOnce(orders);
+        fixtures.assertConservation(saleId, 100);
+    }
+
+    private static void assertDeliveredOnce(List<String> orders) throws Exception {
         List<ConsumerRecord<String, String>> delivered = KafkaTopics.readUntil(KafkaTopics.ORDER_EVENTS,
-                r -> orders.contains(r.key()), seen -> seen.size() >= 15, Duration.ofSeconds(60));
+                r -> orders.contains(r.key()), seen -> seen.size() >= orders.size(), Duration.ofSeconds(60));
         Map<String, Long> perEventId = delivered.stream().collect(Collectors.groupingBy(
                 r -> eventId(r), Collectors.counting()));
-        assertEquals(15, perEventId.size(), "every event delivered");
+        assertEquals(orders.size(), perEventId.size(), "every event delivered");
         assertEquals(Map.of(), perEventId.entrySet().stream().filter(e -> e.getValue() > 1)
                 .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)), "no event delivered twice");
         assertEquals(orders.stream().sorted().toList(),
                 delivered.stream().map(ConsumerRecord::key).sorted().toList());
-        fixtures.assertConservation(saleId, 30);
     }
 
     private static String eventId(ConsumerRecord<String, String> record) {

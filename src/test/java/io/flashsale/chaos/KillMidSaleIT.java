@@ -376,8 +376,9 @@ class KillMidSaleIT {
         void verify(List<Attempt> attempts) throws Exception {
             measure();
             Map<Long, String[]> orders = new HashMap<>(); // id -> user, status
+            // VOID rows are tombstones of fenced ids (a release claimed the id first), not orders
             try (Connection c = connect(); PreparedStatement s = c.prepareStatement(
-                    "SELECT id, user_id, status FROM orders WHERE sale_id = ?")) {
+                    "SELECT id, user_id, status FROM orders WHERE sale_id = ? AND status <> 'VOID'")) {
                 s.setLong(1, saleId);
                 try (ResultSet rs = s.executeQuery()) {
                     while (rs.next()) {
@@ -385,6 +386,7 @@ class KillMidSaleIT {
                     }
                 }
             }
+            fenced = count("SELECT COUNT(*) FROM orders WHERE sale_id = ? AND status = 'VOID'", saleId);
             Map<Long, Integer> createdEvents = new HashMap<>();
             try (Connection c = connect(); PreparedStatement s = c.prepareStatement(
                     "SELECT e.aggregate_id, COUNT(*) FROM outbox_events e JOIN orders o ON o.id = e.aggregate_id"
@@ -496,14 +498,16 @@ class KillMidSaleIT {
             return "PENDING_PAYMENT".equals(status) || "PAID".equals(status);
         }
 
+        long fenced;
+
         String report() {
             return String.format("round %d/%d seed=%d kill=after %d answers/%d ms (%d x 201, %d in flight)"
                     + " | 201s=%d (before kill %d) ordersFound=%d active=%d available=%d"
                     + " | oversold=%d lost=%d stranded=%d | unanswered@kill=%d silentOrders=%d phantom409=%d"
-                    + " toldPurchasedWithoutOrder=%d orphanReservations=%d unpublished=%d settle=%d ms codes=%s",
+                    + " toldPurchasedWithoutOrder=%d orphanReservations=%d fencedIds=%d unpublished=%d settle=%d ms codes=%s",
                     number, of, seed, killAfter, killAtMs, createdAtKill, inFlightAtKill, created.get(),
                     createdBeforeKill.get(), ordersFound, activeOrders, available, oversold, lost, stranded,
-                    unansweredAfterKill, silentOrders, phantom409, toldPurchasedWithoutOrder, orphanReservations, unpublished, settleMs,
+                    unansweredAfterKill, silentOrders, phantom409, toldPurchasedWithoutOrder, orphanReservations, fenced, unpublished, settleMs,
                     new TreeMap<>(codes));
         }
     }
