@@ -461,7 +461,7 @@ kafka_up() {
   if port_open "$KAFKA_PORT"; then
     if pid=$(owned_pid "$KAFKA_PID" kafka.Kafka); then
       # may still be starting from a previous run
-      with_progress "kafka: waiting for broker readiness (pid $pid)" kafka_wait_ready "$pid"
+      with_progress "kafka: waiting for broker readiness" kafka_wait_ready "$pid"
       log "kafka: already up on 127.0.0.1:$KAFKA_PORT, started by services.sh (pid $pid)"
     else
       # Typically a broker started by another checkout of this project. Checked
@@ -499,7 +499,7 @@ kafka_up() {
       echo "$pid" >"$KAFKA_PID"
     fi
     local t0=$SECONDS
-    with_progress "kafka: waiting for broker readiness (pid $pid)" kafka_wait_ready "$pid"
+    with_progress "kafka: waiting for broker readiness" kafka_wait_ready "$pid"
     log "kafka: up on 127.0.0.1:$KAFKA_PORT (pid $pid, ready in $((SECONDS - t0))s)"
   fi
   kafka_ensure_topics
