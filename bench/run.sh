@@ -63,15 +63,54 @@ LOG_DIR="$(mktemp -d /tmp/flashsale-bench-logs.XXXXXX)"
 say() { printf '[bench] %s\n' "$*" >&2; }
 die() { printf '[bench] ERROR: %s\n' "$*" >&2; exit 2; }
 
+# ------------------------------------------------------------------ progress
+
+# with_progress LABEL CMD...: run CMD in the foreground while a background ticker says
+# "LABEL (N s)" every PROGRESS_EVERY seconds; returns CMD's status. Same scheme as
+# scripts/services.sh: the ticker ends by itself if this script dies, and its sleep writes
+# nowhere so that it never holds a caller's pipe open.
+PROGRESS_EVERY=5
+PROGRESS_PID=""
+progress_start() {
+  local label="$1" t0=$SECONDS
+  progress_stop
+  (
+    exec </dev/null
+    next=$PROGRESS_EVERY
+    while kill -0 "$$" 2>/dev/null; do
+      sleep 1 >/dev/null 2>&1
+      if ((SECONDS - t0 >= next)); then say "$label ($((SECONDS - t0)) s)"; next=$((next + PROGRESS_EVERY)); fi
+    done
+  ) &
+  PROGRESS_PID=$!
+}
+progress_stop() {
+  [[ -n "$PROGRESS_PID" ]] || return 0
+  kill "$PROGRESS_PID" 2>/dev/null
+  wait "$PROGRESS_PID" 2>/dev/null
+  PROGRESS_PID=""
+}
+with_progress() {
+  local label="$1" rc=0; shift
+  progress_start "$label"
+  "$@" || rc=$?
+  progress_stop
+  return "$rc"
+}
+
 # ------------------------------------------------------------------ service lifecycle
 
 SERVICE_PID=""
+# shellcheck disable=SC2317  # called through with_progress
+wait_gone() { # wait_gone PID SECONDS
+  local deadline=$((SECONDS + $2))
+  while kill -0 "$1" 2>/dev/null; do ((SECONDS < deadline)) || return 1; sleep 0.5; done
+}
 stop_service() {
   [[ -n "$SERVICE_PID" ]] || return 0
   if kill -0 "$SERVICE_PID" 2>/dev/null; then
     kill "$SERVICE_PID" 2>/dev/null
-    for _ in $(seq 60); do kill -0 "$SERVICE_PID" 2>/dev/null || break; sleep 0.5; done
-    if kill -0 "$SERVICE_PID" 2>/dev/null; then
+    if ! with_progress "service pid $SERVICE_PID: waiting for it to exit" wait_gone "$SERVICE_PID" 30; then
       say "service pid $SERVICE_PID ignored SIGTERM for 30s, killing it"
       kill -9 "$SERVICE_PID" 2>/dev/null
     fi
@@ -79,7 +118,7 @@ stop_service() {
   wait "$SERVICE_PID" 2>/dev/null
   SERVICE_PID=""
 }
-trap 'stop_service' EXIT
+trap 'progress_stop; stop_service' EXIT
 trap 'exit 130' INT TERM
 
 # start_service NAME [VAR=value ...]: run the app in the background, wait for /q/health/live.
@@ -99,15 +138,21 @@ start_service() {
     MP_MESSAGING_OUTGOING_SALE_STATS_DLQ_TOPIC="$TOPIC.dlq" \
     "$@" java ${JAVA_OPTS:-} -jar "$APP_DIR/quarkus-run.jar" >"$log" 2>&1 &
   SERVICE_PID=$!
+  local t0=$SECONDS
+  with_progress "service ($name): waiting for /q/health/live" wait_live "$name" "$log"
+  say "service ($name) live in $((SECONDS - t0)) s, pid $SERVICE_PID, log $log"
+}
+
+# shellcheck disable=SC2317  # called through with_progress
+wait_live() { # wait_live NAME LOG
   local deadline=$((SECONDS + 120))
   until curl -sf -o /dev/null "$BASE_URL/q/health/live"; do
     if ! kill -0 "$SERVICE_PID" 2>/dev/null; then
-      tail -n 40 "$log" >&2; die "service ($name) exited during startup; log: $log"
+      tail -n 40 "$2" >&2; die "service ($1) exited during startup; log: $2"
     fi
-    ((SECONDS < deadline)) || { tail -n 40 "$log" >&2; die "service ($name) not live after 120s; log: $log"; }
+    ((SECONDS < deadline)) || { tail -n 40 "$2" >&2; die "service ($1) not live after 120s; log: $2"; }
     sleep 0.5
   done
-  say "service ($name) live, pid $SERVICE_PID, log $log"
 }
 
 port_busy() { timeout 1 bash -c "</dev/tcp/127.0.0.1/$1" 2>/dev/null; }
@@ -246,9 +291,12 @@ MYSQL=$(command -v mariadb || command -v mysql) || die "the mariadb (or mysql) c
 if ! command -v wrk >/dev/null; then
   say "installing wrk"
   SUDO=(); ((EUID == 0)) || SUDO=(sudo)
-  "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null 2>&1 ||
-    { "${SUDO[@]}" apt-get update -qq >/dev/null && "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; } ||
-    die "could not install wrk"
+  # shellcheck disable=SC2317  # called through with_progress
+  install_wrk() {
+    "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null 2>&1 ||
+      { "${SUDO[@]}" apt-get update -qq >/dev/null && "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+  }
+  with_progress "installing wrk with apt-get" install_wrk || die "could not install wrk"
 fi
 if ! redis-cli ping >/dev/null 2>&1 || ! "$MYSQL" "${DB_ROOT[@]}" -e 'select 1' >/dev/null 2>&1 ||
    ! port_busy 9092; then
@@ -273,8 +321,12 @@ if [[ -z "$APP_DIR" ]]; then
   rm -rf "$CLONE" && git clone -q "$REPO_DIR" "$CLONE" && git -C "$CLONE" checkout -q "$REF" ||
     die "could not clone $REPO_DIR at $REF"
   COMMIT=$(git -C "$CLONE" log -1 --format='%h %s' | cut -c1-70)
-  (cd "$CLONE" && ./mvnw -B -q package -DskipTests) >"$LOG_DIR/build.log" 2>&1 ||
+  # shellcheck disable=SC2317  # called through with_progress
+  build() { (cd "$CLONE" && exec ./mvnw -B -q package -DskipTests) >"$LOG_DIR/build.log" 2>&1; }
+  BUILD_T0=$SECONDS
+  PROGRESS_EVERY=15 with_progress "building with ./mvnw package -DskipTests" build ||
     { tail -n 40 "$LOG_DIR/build.log" >&2; die "build failed (try --ref HEAD~1); log: $LOG_DIR/build.log"; }
+  say "built in $((SECONDS - BUILD_T0)) s"
   APP_DIR="$CLONE/target/quarkus-app"
 fi
 APP_DIR="$(cd "$APP_DIR" 2>/dev/null && pwd)" || die "no such app dir"

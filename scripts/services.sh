@@ -8,9 +8,14 @@
 #   scripts/services.sh down     stop only what this script itself started
 #
 # A service that already answers is reused and never stopped by `down`: on CI
-# and on dev machines Redis/MariaDB are often system services we must not touch.
+# and on dev machines Redis/MariaDB are often system services we must not touch,
+# and a Kafka broker on :9092 may belong to another checkout of this project
+# (it is recognised by the Kafka protocol itself, no local jars needed).
 # Ownership is recorded with pid files under .run/ (git-ignored), which also
 # holds Kafka's jars, data and logs, so `rm -rf .run` is a full reset.
+#
+# Long steps (apt, jar download, waiting for a service) print a line every
+# PROGRESS_EVERY seconds: "[services] kafka: waiting for broker readiness (10 s)".
 #
 # Env: MARIADB_ROOT_ARGS  client args for root access (default "-h127.0.0.1 -uroot")
 set -euo pipefail
@@ -40,7 +45,10 @@ KAFKA_ADMIN_PROPS="$KAFKA_DIR/admin.properties"
 KAFKA_PID="$RUN_DIR/kafka.pid"
 KAFKA_LOG="$RUN_DIR/kafka.log"
 KAFKA_START_TIMEOUT=60
+KAFKA_ADMIN_LOG="$KAFKA_DIR/admin.log"
 KAFKA_TOPICS=("flashsale.order-events:3" "flashsale.order-events.dlq:1")
+
+PROGRESS_EVERY=5
 
 # ---------------------------------------------------------------- helpers
 
@@ -55,6 +63,55 @@ tail_log() {
   printf '[services] ---\n' >&2
 }
 
+# ---------------------------------------------------------------- progress
+
+# A background ticker prints "LABEL (N s)" every PROGRESS_EVERY seconds while a
+# step runs in the foreground (so the step keeps Ctrl-C, set -e and globals).
+# The ticker drops the lock fd, sends sleep's output nowhere (an orphaned sleep
+# must not hold a caller's pipe open) and ends by itself if this script dies.
+PROGRESS_PID=""
+progress_start() {
+  local label=$1 t0=$SECONDS
+  progress_stop
+  (
+    exec 9>&- </dev/null
+    next=$PROGRESS_EVERY
+    while kill -0 "$$" 2>/dev/null; do
+      sleep 1 >/dev/null 2>&1 || true
+      if ((SECONDS - t0 >= next)); then
+        log "$label ($((SECONDS - t0)) s)"
+        next=$((next + PROGRESS_EVERY))
+      fi
+    done
+  ) &
+  PROGRESS_PID=$!
+}
+
+progress_stop() {
+  [[ -n "$PROGRESS_PID" ]] || return 0
+  kill "$PROGRESS_PID" 2>/dev/null || true
+  wait "$PROGRESS_PID" 2>/dev/null || true
+  PROGRESS_PID=""
+}
+trap progress_stop EXIT
+
+# with_progress LABEL CMD...: run CMD with the ticker, return CMD's status.
+# Do not redirect the stdout of with_progress itself (the ticker writes there):
+# put redirections inside CMD (see `quietly`, `to_log`). CMD runs with set -e
+# suspended (it is on the left of ||), so it must check its own errors.
+with_progress() {
+  local label=$1 rc=0; shift
+  progress_start "$label"
+  "$@" || rc=$?
+  progress_stop
+  return "$rc"
+}
+
+quietly() { "$@" >/dev/null; }
+
+# to_log FILE CMD...: CMD's stdout and stderr into FILE.
+to_log() { local f=$1; shift; "$@" >"$f" 2>&1; }
+
 as_root() {
   if [[ $EUID -eq 0 ]]; then "$@"; else sudo "$@"; fi
 }
@@ -62,9 +119,11 @@ as_root() {
 apt_install() {
   log "installing $* via apt-get ..."
   # Fresh machines/containers often have no package lists yet.
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null \
+  with_progress "apt-get update" \
+    quietly as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq \
     || die "apt-get update failed"
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null \
+  with_progress "apt-get install $*" \
+    quietly as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" \
     || die "apt-get install $* failed"
 }
 
@@ -110,7 +169,7 @@ stop_owned() {
   fi
   log "$name: stopping pid $pid ..."
   as_root kill -TERM "$pid" 2>/dev/null || true
-  if ! wait_for 30 pid_gone "$pid"; then
+  if ! with_progress "$name: waiting for pid $pid to exit" wait_for 30 pid_gone "$pid"; then
     log "$name: still alive after 30s, sending KILL"
     as_root kill -KILL "$pid" 2>/dev/null || true
     wait_for 10 pid_gone "$pid" || die "$name: could not stop pid $pid"
@@ -157,7 +216,8 @@ redis_up() {
     --save "" --appendonly no --dir "$RUN_DIR" \
     --logfile "$REDIS_LOG" --pidfile "$REDIS_PID" 9>&- \
     || { tail_log "$REDIS_LOG"; die "redis: redis-server failed to start"; }
-  wait_for 20 redis_ping || { tail_log "$REDIS_LOG"; die "redis: no PONG after 20s"; }
+  with_progress "redis: waiting for PONG" wait_for 20 redis_ping \
+    || { tail_log "$REDIS_LOG"; die "redis: no PONG after 20s"; }
   log "redis: up (pid $(cat "$REDIS_PID" 2>/dev/null || echo '?'))"
 }
 
@@ -202,7 +262,7 @@ mariadb_start() {
     --exec /usr/sbin/mariadbd -- \
     --user=mysql --bind-address=127.0.0.1 --port="$MARIADB_PORT" 9>&- \
     || { tail_log "$MARIADB_LOG"; die "mariadb: start-stop-daemon failed"; }
-  if ! wait_for 60 mariadb_find_root; then
+  if ! with_progress "mariadb: waiting for root login" wait_for 60 mariadb_find_root; then
     tail_log "$MARIADB_LOG"
     tail_log /var/log/mysql/error.log 20
     die "mariadb: not answering after 60s"
@@ -255,26 +315,35 @@ kafka_tool() {
 kafka_fetch_libs() {
   # Re-fetch when the pom changes, not only when the dir is missing; a
   # half-finished download never becomes the libs dir thanks to the temp dir.
-  local stamp want
+  local stamp want t0=$SECONDS
   want=$(sha256sum "$KAFKA_CONF_DIR/pom.xml" | cut -d' ' -f1)
   stamp=$(cat "$KAFKA_LIBS/.pom.sha256" 2>/dev/null || true)
   if [[ "$stamp" == "$want" ]] && compgen -G "$KAFKA_LIBS/*.jar" >/dev/null; then
     return
   fi
-  log "kafka: fetching broker jars from Maven Central (scripts/kafka/pom.xml) ..."
+  log "kafka: fetching Kafka jars with ./mvnw (scripts/kafka/pom.xml; Maven Central unless cached) ..."
   rm -rf "$KAFKA_LIBS.tmp"
-  (cd "$ROOT_DIR" && ./mvnw -q -f scripts/kafka/pom.xml dependency:copy-dependencies \
-      -DoutputDirectory="$KAFKA_LIBS.tmp") || die "kafka: fetching jars with ./mvnw failed"
+  with_progress "kafka: fetching jars" env -C "$ROOT_DIR" ./mvnw -q -f scripts/kafka/pom.xml \
+      dependency:copy-dependencies -DoutputDirectory="$KAFKA_LIBS.tmp" \
+    || die "kafka: fetching jars with ./mvnw failed"
   echo "$want" >"$KAFKA_LIBS.tmp/.pom.sha256"
   rm -rf "$KAFKA_LIBS"
   mv "$KAFKA_LIBS.tmp" "$KAFKA_LIBS"
   local jars=("$KAFKA_LIBS"/*.jar)
-  log "kafka: ${#jars[@]} jars in ${KAFKA_LIBS#"$ROOT_DIR"/}"
+  log "kafka: ${#jars[@]} jars in ${KAFKA_LIBS#"$ROOT_DIR"/} ($((SECONDS - t0)) s)"
+}
+
+kafka_write_admin_config() {
+  # Bounded timeouts for our own admin calls, so a sick broker fails fast.
+  cat >"$KAFKA_ADMIN_PROPS" <<EOP
+request.timeout.ms=5000
+default.api.timeout.ms=10000
+EOP
 }
 
 kafka_write_config() {
   # Regenerated on every `up` so edits here take effect; data is kept.
-  cat >"$KAFKA_PROPS" <<EOF
+  cat >"$KAFKA_PROPS" <<EOP
 # Generated by scripts/services.sh - edit the script, not this file.
 process.roles=broker,controller
 node.id=1
@@ -294,12 +363,8 @@ share.coordinator.state.topic.replication.factor=1
 share.coordinator.state.topic.min.isr=1
 group.initial.rebalance.delay.ms=0
 auto.create.topics.enable=true
-EOF
-  # Bounded timeouts for our own admin calls, so a sick broker fails fast.
-  cat >"$KAFKA_ADMIN_PROPS" <<EOF
-request.timeout.ms=5000
-default.api.timeout.ms=10000
-EOF
+EOP
+  kafka_write_admin_config
 }
 
 kafka_format() {
@@ -310,35 +375,63 @@ kafka_format() {
       || die "kafka: could not generate a cluster id"
   fi
   log "kafka: formatting storage in ${KAFKA_DATA#"$ROOT_DIR"/} (cluster id $(cat "$KAFKA_CLUSTER_ID_FILE"))"
-  kafka_tool kafka.tools.StorageTool format --ignore-formatted \
-    -t "$(cat "$KAFKA_CLUSTER_ID_FILE")" -c "$KAFKA_PROPS" >"$KAFKA_DIR/format.log" 2>&1 \
+  with_progress "kafka: formatting storage" to_log "$KAFKA_DIR/format.log" \
+    kafka_tool kafka.tools.StorageTool format --ignore-formatted \
+    -t "$(cat "$KAFKA_CLUSTER_ID_FILE")" -c "$KAFKA_PROPS" \
     || { tail_log "$KAFKA_DIR/format.log"; die "kafka: storage format failed"; }
+}
+
+# Does whatever listens on the Kafka port speak the Kafka protocol? One
+# ApiVersions request (api key 18, version 0, request header v1) over bash's
+# /dev/tcp: a broker answers with the same correlation id and error code 0 (or
+# 35 UNSUPPORTED_VERSION, still a broker). No JVM and no local Kafka jars, so
+# it works in a fresh clone and costs milliseconds.
+#   request:  int32 size=21 | int16 api_key=18 | int16 version=0
+#             | int32 correlation_id=0x7a5e7a5e | int16 len=11 "services.sh"
+#   response: int32 size | int32 correlation_id | int16 error_code | ...
+# shellcheck disable=SC2016  # $1 expands in the inner bash, on purpose
+kafka_speaks() {
+  local reply
+  reply=$(timeout 3 bash -c '
+      exec 3<>"/dev/tcp/127.0.0.1/$1" || exit 1
+      printf "\x00\x00\x00\x15\x00\x12\x00\x00\x7a\x5e\x7a\x5e\x00\x0bservices.sh" >&3
+      head -c 10 <&3 | od -An -tx1' _ "$KAFKA_PORT" 2>/dev/null | tr -d ' \n') || return 1
+  [[ "$reply" =~ ^([0-9a-f]{8})7a5e7a5e(0000|0023)$ ]] || return 1
+  local size=$((16#${BASH_REMATCH[1]}))
+  ((size >= 6 && size < 1048576))
 }
 
 kafka_list_topics() {
   kafka_tool org.apache.kafka.tools.TopicCommand \
-    --bootstrap-server "127.0.0.1:$KAFKA_PORT" --command-config "$KAFKA_ADMIN_PROPS" --list 2>/dev/null
+    --bootstrap-server "127.0.0.1:$KAFKA_PORT" --command-config "$KAFKA_ADMIN_PROPS" --list \
+    2>"$KAFKA_ADMIN_LOG"
 }
 
-# Ready = the port accepts AND the admin API answers: an open port alone does
-# not prove the broker has finished loading its metadata log.
+# Ready = the broker speaks Kafka AND the admin API answers: ApiVersions is
+# answered before the broker has finished loading its metadata log.
 # The listing is kept for kafka_ensure_topics: each tool JVM costs ~1.5s.
 KAFKA_TOPIC_LIST=""
 kafka_ready() {
-  port_open "$KAFKA_PORT" && KAFKA_TOPIC_LIST=$(kafka_list_topics)
+  kafka_speaks && KAFKA_TOPIC_LIST=$(kafka_list_topics)
 }
 
+# kafka_wait_ready [PID]: with PID (our broker), also fail as soon as it dies.
 kafka_wait_ready() {
-  local pid=$1 deadline=$((SECONDS + KAFKA_START_TIMEOUT))
+  local pid=${1:-} deadline=$((SECONDS + KAFKA_START_TIMEOUT))
   until kafka_ready; do
-    if pid_gone "$pid"; then
+    if [[ -n "$pid" ]] && pid_gone "$pid"; then
       rm -f "$KAFKA_PID"
       tail_log "$KAFKA_LOG"
       die "kafka: broker process $pid exited during startup (log: $KAFKA_LOG)"
     fi
     if ((SECONDS >= deadline)); then
-      tail_log "$KAFKA_LOG"
-      die "kafka: broker not ready after ${KAFKA_START_TIMEOUT}s (pid $pid still running; log: $KAFKA_LOG)"
+      if [[ -n "$pid" ]]; then
+        tail_log "$KAFKA_LOG"
+        die "kafka: broker not ready after ${KAFKA_START_TIMEOUT}s (pid $pid still running; log: $KAFKA_LOG)"
+      fi
+      tail_log "$KAFKA_ADMIN_LOG" 20
+      die "kafka: the broker on 127.0.0.1:$KAFKA_PORT speaks Kafka but its admin API did not answer" \
+          "within ${KAFKA_START_TIMEOUT}s (log: $KAFKA_ADMIN_LOG)"
     fi
     sleep 1
   done
@@ -352,9 +445,10 @@ kafka_ensure_topics() {
       log "kafka: topic $name exists"
       continue
     fi
-    kafka_tool org.apache.kafka.tools.TopicCommand --bootstrap-server "127.0.0.1:$KAFKA_PORT" \
+    with_progress "kafka: creating topic $name" to_log "$KAFKA_DIR/topic.log" \
+      kafka_tool org.apache.kafka.tools.TopicCommand --bootstrap-server "127.0.0.1:$KAFKA_PORT" \
       --command-config "$KAFKA_ADMIN_PROPS" --create --if-not-exists \
-      --topic "$name" --partitions "$parts" --replication-factor 1 >"$KAFKA_DIR/topic.log" 2>&1 \
+      --topic "$name" --partitions "$parts" --replication-factor 1 \
       || { tail_log "$KAFKA_DIR/topic.log"; die "kafka: creating topic $name failed"; }
     log "kafka: topic $name created (partitions: $parts)"
   done
@@ -363,17 +457,25 @@ kafka_ensure_topics() {
 kafka_up() {
   command -v java >/dev/null || die "kafka: java not found (Kafka 4.1 needs Java 17+)"
   local pid
+  mkdir -p "$KAFKA_DIR"
   if port_open "$KAFKA_PORT"; then
     if pid=$(owned_pid "$KAFKA_PID" kafka.Kafka); then
-      kafka_wait_ready "$pid"   # may still be starting from a previous run
+      # may still be starting from a previous run
+      with_progress "kafka: waiting for broker readiness" kafka_wait_ready "$pid"
       log "kafka: already up on 127.0.0.1:$KAFKA_PORT, started by services.sh (pid $pid)"
     else
+      # Typically a broker started by another checkout of this project. Checked
+      # by protocol first: this checkout may have no Kafka jars yet.
       rm -f "$KAFKA_PID"
-      kafka_ready || die "kafka: something listens on 127.0.0.1:$KAFKA_PORT but is not a working Kafka broker"
+      kafka_speaks || die "kafka: something listens on 127.0.0.1:$KAFKA_PORT but does not answer" \
+                          "a Kafka ApiVersions request: not a Kafka broker"
       log "kafka: already up on 127.0.0.1:$KAFKA_PORT, external (not managed by services.sh)"
+      # The admin tools (topic check/creation) need the jars; the broker is not started.
+      kafka_fetch_libs
+      kafka_write_admin_config
+      with_progress "kafka: waiting for the broker's admin API" kafka_wait_ready
     fi
   else
-    mkdir -p "$KAFKA_DIR"
     kafka_fetch_libs
     kafka_write_config
     kafka_format
@@ -397,7 +499,7 @@ kafka_up() {
       echo "$pid" >"$KAFKA_PID"
     fi
     local t0=$SECONDS
-    kafka_wait_ready "$pid"
+    with_progress "kafka: waiting for broker readiness" kafka_wait_ready "$pid"
     log "kafka: up on 127.0.0.1:$KAFKA_PORT (pid $pid, ready in $((SECONDS - t0))s)"
   fi
   kafka_ensure_topics
@@ -427,8 +529,8 @@ cmd_status() {
   if mariadb -h127.0.0.1 -P"$MARIADB_PORT" -uflashsale -pflashsale --connect-timeout=3 \
        -e 'select 1' >/dev/null 2>&1 || mariadb_find_root; then state=up; else state=down; rc=1; fi
   status_line mariadb "$MARIADB_PORT" "$state" "$MARIADB_PID" mariadbd
-  # Port only: a full admin round-trip would cost a JVM start (~1.5s).
-  if port_open "$KAFKA_PORT"; then state=up; else state=down; rc=1; fi
+  # Protocol probe only: a full admin round-trip would cost a JVM start (~1.5s).
+  if kafka_speaks; then state=up; else state=down; rc=1; fi
   status_line kafka "$KAFKA_PORT" "$state" "$KAFKA_PID" kafka.Kafka
   return $rc
 }
@@ -444,7 +546,11 @@ main() {
   # Every daemon we start gets `9>&-`: an inherited fd would keep the lock
   # held for the daemon's whole life and block the next invocation.
   exec 9>"$RUN_DIR/.lock"
-  flock -w 180 9 || die "another services.sh is running (lock $RUN_DIR/.lock)"
+  if ! flock -n 9; then
+    log "another services.sh is running in this checkout, waiting for it (lock ${RUN_DIR#"$ROOT_DIR"/}/.lock)"
+    with_progress "waiting for the other services.sh" flock -w 180 9 \
+      || die "another services.sh is still running after 180s (lock $RUN_DIR/.lock)"
+  fi
   "cmd_$cmd"
 }
 
