@@ -6,7 +6,7 @@ Writes the sale window and the available units. Priming again never resets a sto
 purchases have already decremented (SET NX). The meta hash is written last, because its
 presence is what purchase.lua takes as "this sale is live".
 
-KEYS[1] meta   hash: startsAtMs, endsAtMs, priceCents, stock, paymentTimeoutSeconds, gen, dropAtS
+KEYS[1] meta   hash: startsAtMs, endsAtMs, priceCents, stock, paymentTimeoutSeconds, gen, dropAtS, paid
 KEYS[2] stock  integer: units still available
 ARGV[1] startsAtMs
 ARGV[2] endsAtMs
@@ -19,6 +19,7 @@ ARGV[8] '1' for a sale that was just created: whatever Redis still holds under i
         (a database restored from backup, ids reused) is dropped, never inherited
 ARGV[9] gen: the sale's rebuild generation in the database (0 for a new sale); orders are
         written only while the database still holds the generation they were reserved under
+ARGV[10] paid: units already paid (0 for a new sale; counted from the database by a rebuild)
 KEYS[3..7] buyers, reservations, waitlist, promoted, voided (dropped when ARGV[8] is '1');
         whichever exist get the sale's expiry too (a rebuild writes them before priming)
 
@@ -30,7 +31,7 @@ end
 local written = redis.call('SET', KEYS[2], ARGV[7], 'NX')
 redis.call('HSET', KEYS[1], 'startsAtMs', ARGV[1], 'endsAtMs', ARGV[2],
   'priceCents', ARGV[3], 'stock', ARGV[4], 'paymentTimeoutSeconds', ARGV[5],
-  'gen', ARGV[9], 'dropAtS', ARGV[6])
+  'gen', ARGV[9], 'dropAtS', ARGV[6], 'paid', ARGV[10])
 for i = 1, 7 do
   redis.call('EXPIREAT', KEYS[i], ARGV[6])
 end

@@ -54,13 +54,16 @@ public class ReservationReconciler {
     private final DataSource dataSource;
     private final SaleRebuilder rebuilder;
     private final FreedUnits freedUnits;
+    private final io.flashsale.sale.StockReservations stock;
     private final LifecycleConfig config;
     private final Clock clock;
     private final AtomicLong waitlistLength = new AtomicLong();
     private volatile boolean stopping;
 
     public ReservationReconciler(RedisDataSource redis, DataSource dataSource, SaleRebuilder rebuilder,
-            FreedUnits freedUnits, LifecycleConfig config, Clock clock, MeterRegistry meters) {
+            FreedUnits freedUnits, LifecycleConfig config, Clock clock, MeterRegistry meters,
+            io.flashsale.sale.StockReservations stock) {
+        this.stock = stock;
         Gauge.builder("flashsale.waitlist.length", waitlistLength, AtomicLong::get)
                 .description("buyers waiting, over all running sales").register(meters);
         this.redis = redis;
@@ -125,7 +128,7 @@ public class ReservationReconciler {
             if (status == null) {
                 settleMissing(saleId, keys, orderId, userId);
             } else if (status.equals("PAID")) {
-                redis.hash(String.class).hdel(keys.reservations(), Long.toString(orderId));
+                stock.confirm(saleId, orderId).await().atMost(java.time.Duration.ofSeconds(3));
             } else if (!status.equals("PENDING_PAYMENT")) {
                 // EXPIRED or CANCELLED: the freeing step died; VOID: a fenced release died
                 LOG.warnf("freeing unit of %s order %d in sale %d", status, orderId, saleId);

@@ -21,4 +21,7 @@ public interface SaleConfig {
      * Pub/sub ignores Redis logical databases: deployments sharing one Redis need their own channel.
      */
     String eventsChannel();
+
+    /** How long an instance serves the rendered sale page before reading Redis again (API.md: up to 1 s). */
+    Duration pageTtl();
 }

@@ -83,7 +83,8 @@ public class SaleRebuilder {
                     return false; // rebuilt meanwhile
                 }
                 Restored restored = restoreOrders(keys, saleId);
-                sales.prime(sale, Math.max(0, sale.stock - restored.active()), false, restored.generation());
+                sales.prime(sale, Math.max(0, sale.stock - restored.active()), false, restored.generation(),
+                        restored.paid());
                 LOG.warnf("rebuilt Redis keys of sale %d from the database (generation %d): %d active orders,"
                         + " %d available", saleId, restored.generation(), restored.active(),
                         sale.stock - restored.active());
@@ -110,7 +111,7 @@ public class SaleRebuilder {
                 new io.quarkus.redis.datasource.value.SetArgs().nx().px(LOCK_TTL)) == null;
     }
 
-    private record Restored(long generation, long active) {
+    private record Restored(long generation, long active, long paid) {
     }
 
     /** Bumps the generation and restores the active orders in one transaction (see the class comment). */
@@ -120,9 +121,9 @@ public class SaleRebuilder {
             c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
             try {
                 long generation = bumpGeneration(c, saleId);
-                long active = restoreOrders(c, keys, saleId);
+                long[] counts = restoreOrders(c, keys, saleId);
                 c.commit();
-                return new Restored(generation, active);
+                return new Restored(generation, counts[0], counts[1]);
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 throw e;
@@ -144,8 +145,10 @@ public class SaleRebuilder {
         }
     }
 
-    private long restoreOrders(Connection c, SaleKeys keys, long saleId) throws SQLException {
+    /** Returns {active orders, paid orders}. */
+    private long[] restoreOrders(Connection c, SaleKeys keys, long saleId) throws SQLException {
         long active = 0;
+        long paid = 0;
         Map<String, String> buyers = new HashMap<>();
         Map<String, String> reservations = new HashMap<>();
         Map<String, String> promoted = new HashMap<>();
@@ -159,6 +162,9 @@ public class SaleRebuilder {
                     String orderId = Long.toString(rs.getLong(1));
                     String userId = rs.getString(2);
                     buyers.put(userId, orderId);
+                    if ("PAID".equals(rs.getString(3))) {
+                        paid++;
+                    }
                     if ("PENDING_PAYMENT".equals(rs.getString(3))) {
                         long createdMs = Sql.instant(rs.getObject(4, LocalDateTime.class)).toEpochMilli();
                         reservations.put(orderId, new ReservationEntry(userId, createdMs).format());
@@ -173,7 +179,7 @@ public class SaleRebuilder {
             }
         }
         flush(keys, buyers, reservations, promoted);
-        return active;
+        return new long[] {active, paid};
     }
 
     private void flush(SaleKeys keys, Map<String, String> buyers, Map<String, String> reservations,

@@ -3,11 +3,13 @@ package io.flashsale.sale;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import io.smallrye.mutiny.Uni;
 import java.net.URI;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
@@ -21,9 +23,11 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 public class SaleResource {
 
     private final SaleService sales;
+    private final SalePage page;
 
-    public SaleResource(SaleService sales) {
+    public SaleResource(SaleService sales, SalePage page) {
         this.sales = sales;
+        this.page = page;
     }
 
     @POST
@@ -46,10 +50,20 @@ public class SaleResource {
 
     @GET
     @Path("/{saleId}")
-    @Operation(summary = "A sale with live available / reserved / paid counters")
-    @APIResponse(responseCode = "200", description = "The sale")
+    @Operation(summary = "A sale with live available / reserved / paid counters (from Redis, up to 1 s old)")
+    @APIResponse(responseCode = "200", description = "The sale; Cache-Control: max-age=1 and an ETag")
+    @APIResponse(responseCode = "304", description = "Not modified (If-None-Match matched the ETag)")
     @APIResponse(responseCode = "404", description = "SALE_NOT_FOUND")
-    public SaleView get(@PathParam("saleId") String saleId) {
-        return sales.get(SaleIds.parse(saleId));
+    public Uni<Response> get(@PathParam("saleId") String saleId, @HeaderParam("If-None-Match") String ifNoneMatch) {
+        long id = SaleIds.parse(saleId);
+        return page.render(id).map(rendered -> {
+            boolean unchanged = ifNoneMatch != null
+                    && (ifNoneMatch.trim().equals("*") || java.util.Arrays.stream(ifNoneMatch.split(","))
+                            .map(String::trim).anyMatch(rendered.etag()::equals));
+            Response.ResponseBuilder answer = unchanged
+                    ? Response.notModified()
+                    : Response.ok(rendered.body(), MediaType.APPLICATION_JSON_TYPE);
+            return answer.header("ETag", rendered.etag()).header("Cache-Control", "public, max-age=1").build();
+        });
     }
 }

@@ -12,7 +12,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
-/** Creating sales (DB row + Redis priming, all or nothing) and reading them with live counters. */
+/** Creating sales (DB row + Redis priming, all or nothing); the page is {@link SalePage}. */
 @ApplicationScoped
 public class SaleService {
 
@@ -43,33 +43,19 @@ public class SaleService {
         return view(sale, sale.stock, 0, 0, 0);
     }
 
-    @Transactional
-    public SaleView get(long saleId) {
-        Sale sale = Sale.findById(saleId);
-        if (sale == null) {
-            throw notFound(saleId);
-        }
-        SaleKeys keys = new SaleKeys(saleId);
-        String stock = redis.value(String.class).get(keys.stock()).await().atMost(REDIS_TIMEOUT);
-        long waitlist = redis.sortedSet(String.class).zcard(keys.waitlist()).await().atMost(REDIS_TIMEOUT);
-        Map<String, Long> counts = countOrdersByStatus(saleId);
-        return view(sale, stock == null ? 0 : Long.parseLong(stock),
-                counts.getOrDefault("PENDING_PAYMENT", 0L), counts.getOrDefault("PAID", 0L), waitlist);
-    }
-
     public static ApiException notFound(Object saleId) {
         return new ApiException(404, "SALE_NOT_FOUND", "no sale with id " + saleId);
     }
 
     private void prime(Sale sale) {
-        prime(sale, sale.stock, true, 0);
+        prime(sale, sale.stock, true, 0, 0);
     }
 
     /**
      * Loads the sale into Redis with the given available units. A new sale drops anything Redis
      * still holds under its id; a rebuild never overwrites live stock (SET NX).
      */
-    public void prime(Sale sale, long available, boolean newSale, long generation) {
+    public void prime(Sale sale, long available, boolean newSale, long generation, long paid) {
         SaleKeys keys = new SaleKeys(sale.id);
         Instant dropAfter = sale.endsAt.plus(config.redisRetention());
         PRIME.run(redis, keys.primeKeys(), List.of(
@@ -81,20 +67,9 @@ public class SaleService {
                 Long.toString(dropAfter.getEpochSecond()),
                 Long.toString(available),
                 newSale ? "1" : "0",
-                Long.toString(generation)))
+                Long.toString(generation),
+                Long.toString(paid)))
                 .await().atMost(REDIS_TIMEOUT);
-    }
-
-    private Map<String, Long> countOrdersByStatus(long saleId) {
-        List<Object[]> rows = em.createQuery(
-                "select o.status, count(o) from PurchaseOrder o where o.saleId = :saleId group by o.status", Object[].class)
-                .setParameter("saleId", saleId)
-                .getResultList();
-        Map<String, Long> counts = new java.util.HashMap<>();
-        for (Object[] row : rows) {
-            counts.put(row[0].toString(), (Long) row[1]);
-        }
-        return counts;
     }
 
     private SaleView view(Sale sale, long available, long reserved, long paid, long waitlistLength) {

@@ -16,6 +16,8 @@ public class StockReservations {
     private static final LuaScript PURCHASE = LuaScript.load("purchase");
     private static final LuaScript RESOLVE = LuaScript.load("resolve_reservation");
     private static final LuaScript RELEASE_OR_PROMOTE = LuaScript.load("release_or_promote");
+    private static final LuaScript CONFIRM = LuaScript.load("confirm");
+    private static final LuaScript COUNTERS = LuaScript.load("sale_counters");
 
     /** Result codes of purchase.lua. */
     public enum Outcome {
@@ -109,9 +111,21 @@ public class StockReservations {
                         : new Release(r.get(0).toInteger(), r.get(1).toString(), 0, 0));
     }
 
-    /** Payment made the unit the buyer's for good: the reservation no longer needs watching. */
+    /** Payment made the unit the buyer's for good: the reservation no longer needs watching; counted as paid. */
     public Uni<Void> confirm(long saleId, long orderId) {
-        return redis.hash(String.class).hdel(new SaleKeys(saleId).reservations(), Long.toString(orderId))
+        SaleKeys keys = new SaleKeys(saleId);
+        return CONFIRM.run(redis, List.of(keys.reservations(), keys.meta()), List.of(Long.toString(orderId)))
                 .replaceWithVoid();
+    }
+
+    /** The sale page's live figures, in one round trip; {@code primed} false when Redis lost the sale. */
+    public record Counters(boolean primed, long available, long reserved, long paid, long waitlistLength) {
+    }
+
+    public Uni<Counters> counters(long saleId) {
+        SaleKeys keys = new SaleKeys(saleId);
+        return COUNTERS.run(redis, List.of(keys.meta(), keys.stock(), keys.reservations(), keys.waitlist()), List.of())
+                .map(r -> new Counters(r.get(0).toInteger() == 1, r.get(1).toLong(), r.get(2).toLong(),
+                        r.get(3).toLong(), r.get(4).toLong()));
     }
 }

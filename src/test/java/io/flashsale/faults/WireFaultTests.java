@@ -126,6 +126,26 @@ class WireFaultTests {
         fixtures.assertConservation(saleId, 5);
     }
 
+    /** The crowd's page never touches the database: it keeps answering while the database is down. */
+    @Test
+    void salePageIsServedWhileTheDatabaseIsDown() throws Exception {
+        long saleId = fixtures.activeSale(7);
+        Fixtures.purchase(saleId, Fixtures.newBuyer()).then().statusCode(201);
+        io.restassured.RestAssured.given().get("/api/sales/" + saleId).then().statusCode(200);
+        FaultProxies.db.refuseConnections(true);
+        FaultProxies.db.cutAll();
+        try {
+            for (int i = 0; i < 30; i++) {
+                io.restassured.RestAssured.given().get("/api/sales/" + saleId).then().statusCode(200)
+                        .body("available", org.hamcrest.Matchers.equalTo(6))
+                        .body("reserved", org.hamcrest.Matchers.equalTo(1));
+                Thread.sleep(100); // across several page-cache lifetimes: Redis is read, the DB never
+            }
+        } finally {
+            FaultProxies.db.refuseConnections(false);
+        }
+    }
+
     /** The database unreachable for 10 s mid-sale: 503s meanwhile, then recovery, nothing lost or sold twice. */
     @Test
     void databaseUnreachableForTenSecondsMidSale() throws Exception {

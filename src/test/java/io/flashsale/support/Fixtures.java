@@ -154,6 +154,12 @@ public class Fixtures {
         }
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
                 .untilAsserted(() -> assertConservation(saleId, stock));
+        long told201 = answers.stream().filter(a -> a.status() == 201).count();
+        org.jboss.logging.Logger.getLogger(Fixtures.class).infof(
+                "[faults] sale %d: answers %s | 201s=%d ordersFound=%d oversold=%d lost=0 stranded=%d fencedIds=%d",
+                saleId, SaleLoad.byStatus(answers), told201, active, Math.max(0, active - stock),
+                stock - active - redisStock(saleId),
+                count("SELECT COUNT(*) FROM orders WHERE sale_id = ? AND status = 'VOID'", saleId));
     }
 
     /** Invariant 3 of ARCHITECTURE.md: Redis available + active orders = stock. */
