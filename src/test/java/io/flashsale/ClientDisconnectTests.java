@@ -42,13 +42,19 @@ class ClientDisconnectTests {
             calls.add(http.sendAsync(HttpRequest.newBuilder(uri)
                     .timeout(Duration.ofMillis(1 + i % 40)) // many give up before the answer
                     .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString("{\"userId\":\"gone-" + saleId + "-" + i + "\"}"))
+                    .header("Authorization", io.flashsale.support.Tokens.bearer(
+                            io.flashsale.support.Tokens.buyer("gone-" + saleId + "-" + i)))
+                    .POST(HttpRequest.BodyPublishers.ofString("{}"))
                     .build(), HttpResponse.BodyHandlers.ofString()));
         }
         for (CompletableFuture<HttpResponse<String>> call : calls) {
             call.handle((response, failure) -> null).join();
         }
-        Thread.sleep(1_200); // in-flight batches commit; still inside the 2 s reconciler grace
+        // the service works through the abandoned requests; every reservation must meet its order well
+        // inside the reconciler's 2 s grace (after it, the reconciler would hide a leak)
+        org.awaitility.Awaitility.await().atMost(Duration.ofMillis(1_500)).pollInterval(Duration.ofMillis(100))
+                .until(() -> fixtures.redisReservations(saleId) == fixtures.count(
+                        "SELECT COUNT(*) FROM orders WHERE sale_id = ? AND status = 'PENDING_PAYMENT'", saleId));
         long pending = fixtures.count("SELECT COUNT(*) FROM orders WHERE sale_id = ? AND status = 'PENDING_PAYMENT'",
                 saleId);
         assertEquals(pending, fixtures.redisReservations(saleId), "every reservation has its order");

@@ -63,7 +63,9 @@ class PurchaseConcurrencyTests {
                     start.await();
                     HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri)
                             .header("Content-Type", "application/json")
-                            .POST(HttpRequest.BodyPublishers.ofString("{\"userId\":\"" + buyer + "\"}"))
+                            .header("Authorization", io.flashsale.support.Tokens.bearer(
+                                    io.flashsale.support.Tokens.buyer(buyer)))
+                            .POST(HttpRequest.BodyPublishers.ofString("{}"))
                             .build(), HttpResponse.BodyHandlers.ofString());
                     statuses.computeIfAbsent(response.statusCode(), s -> new AtomicInteger()).incrementAndGet();
                     if (response.statusCode() == 201) {

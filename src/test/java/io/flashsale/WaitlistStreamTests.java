@@ -46,7 +46,9 @@ class WaitlistStreamTests {
 
         HttpResponse<InputStream> stream = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                 base.toURI().resolve("/api/sales/" + saleId + "/waitlist/" + watcher + "/events"))
-                .header("Accept", "text/event-stream").build(), HttpResponse.BodyHandlers.ofInputStream());
+                .header("Accept", "text/event-stream")
+                .header("Authorization", io.flashsale.support.Tokens.bearer(io.flashsale.support.Tokens.buyer(watcher)))
+                .build(), HttpResponse.BodyHandlers.ofInputStream());
         assertEquals(200, stream.statusCode());
         List<String> events = new ArrayList<>();
         CompletableFuture<Void> reading = CompletableFuture.runAsync(() -> {

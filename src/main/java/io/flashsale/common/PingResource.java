@@ -11,6 +11,7 @@ import jakarta.ws.rs.core.MediaType;
  * stack, no business logic), and a cheap reachability probe for clients.
  */
 @Path("/api/ping")
+@jakarta.annotation.security.PermitAll
 public class PingResource {
 
     @GET

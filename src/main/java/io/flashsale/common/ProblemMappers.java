@@ -26,6 +26,25 @@ public class ProblemMappers {
         return Problem.of(e);
     }
 
+    /** No token, or one that failed verification (signature, issuer, expiry, algorithm). */
+    @ServerExceptionMapper({ io.quarkus.security.UnauthorizedException.class,
+            io.quarkus.security.AuthenticationFailedException.class,
+            io.quarkus.security.AuthenticationCompletionException.class })
+    public Response unauthenticated(RuntimeException e) {
+        boolean tokenSent = !(e instanceof io.quarkus.security.UnauthorizedException);
+        Response problem = Problem.of(401, "UNAUTHENTICATED", tokenSent
+                ? "the bearer token is not valid (signature, issuer or expiry)"
+                : "this endpoint needs a bearer token (Authorization: Bearer <JWT>)", Map.of());
+        return Response.fromResponse(problem)
+                .header("WWW-Authenticate", tokenSent ? "Bearer error=\"invalid_token\"" : "Bearer").build();
+    }
+
+    /** A valid token without the role the endpoint needs. */
+    @ServerExceptionMapper
+    public Response forbidden(io.quarkus.security.ForbiddenException e) {
+        return Problem.of(403, "FORBIDDEN", "the token does not carry a role allowed here", Map.of());
+    }
+
     /** Wrong types and shapes; declared for the exact types so quarkus-rest-jackson's own mappers do not win. */
     @ServerExceptionMapper({ MismatchedInputException.class, InvalidFormatException.class,
             JsonParseException.class, ValueInstantiationException.class })

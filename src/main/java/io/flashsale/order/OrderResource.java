@@ -1,6 +1,9 @@
 package io.flashsale.order;
 
+import io.flashsale.common.Access;
 import io.flashsale.common.ApiException;
+import io.quarkus.security.identity.SecurityIdentity;
+import jakarta.annotation.security.RolesAllowed;
 import io.flashsale.common.OrderIds;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -15,34 +18,48 @@ import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
-/** Buyer endpoints for orders (API.md "Orders and payment"). */
+/**
+ * Orders (API.md "Orders and payment"): a buyer reads and cancels their own, an operator any;
+ * payment confirmation comes only from the payment provider's service account.
+ */
 @Path("/api/orders")
 @Produces(MediaType.APPLICATION_JSON)
 public class OrderResource {
 
     private final OrderService orders;
+    private final SecurityIdentity caller;
 
-    public OrderResource(OrderService orders) {
+    public OrderResource(OrderService orders, SecurityIdentity caller) {
         this.orders = orders;
+        this.caller = caller;
     }
 
     @GET
     @Path("/{orderId}")
+    @RolesAllowed({ Access.BUYER, Access.OPERATOR })
     @Operation(summary = "An order and its payment state")
     @APIResponse(responseCode = "200", description = "The order")
     @APIResponse(responseCode = "404", description = "ORDER_NOT_FOUND")
     public OrderView get(@PathParam("orderId") String orderId) {
+        PurchaseOrder order = visible(orderId);
+        return OrderView.of(order);
+    }
+
+    /** The order if the caller may see it; another buyer's order is 403, a tombstone is no order. */
+    private PurchaseOrder visible(String orderId) {
         PurchaseOrder order = OrderIds.parse(orderId)
                 .map(id -> PurchaseOrder.<PurchaseOrder>findById(id))
                 .orElse(null);
         if (order == null || order.status == OrderStatus.VOID) { // a tombstone is not an order
             throw new ApiException(404, "ORDER_NOT_FOUND", "no order with id " + orderId);
         }
-        return OrderView.of(order);
+        Access.requireOwnerOrOperator(caller, order.userId);
+        return order;
     }
 
     @POST
     @Path("/{orderId}/payment")
+    @RolesAllowed(Access.PAYMENTS)
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Pay a PENDING_PAYMENT order; repeating the same paymentId is harmless")
     @APIResponse(responseCode = "200", description = "The order, PAID")
@@ -62,11 +79,13 @@ public class OrderResource {
 
     @POST
     @Path("/{orderId}/cancel")
+    @RolesAllowed({ Access.BUYER, Access.OPERATOR })
     @Operation(summary = "Cancel a PENDING_PAYMENT order; its unit goes back on sale")
     @APIResponse(responseCode = "200", description = "The order, CANCELLED")
     @APIResponse(responseCode = "404", description = "ORDER_NOT_FOUND")
     @APIResponse(responseCode = "409", description = "ORDER_NOT_CANCELLABLE")
     public OrderView cancel(@PathParam("orderId") String orderId) {
+        visible(orderId); // the owner never changes: checked before the locked transition
         return orders.cancel(orderId);
     }
 }

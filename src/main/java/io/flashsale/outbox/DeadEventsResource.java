@@ -24,6 +24,7 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 
 /** Operator endpoints for outbox rows that exhausted their attempts (status DEAD). */
 @Path("/api/ops/outbox")
+@jakarta.annotation.security.RolesAllowed(io.flashsale.common.Access.OPERATOR)
 @Produces(MediaType.APPLICATION_JSON)
 public class DeadEventsResource {
 

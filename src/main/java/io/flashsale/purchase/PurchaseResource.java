@@ -20,12 +20,15 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /** Buyer endpoint (API.md "Purchase"). Runs on the event loop: nothing here blocks. */
 @Path("/api/sales/{saleId}/purchases")
+@jakarta.annotation.security.RolesAllowed(io.flashsale.common.Access.BUYER)
 public class PurchaseResource {
 
     private final PurchaseService purchases;
+    private final io.quarkus.security.identity.SecurityIdentity caller;
 
-    public PurchaseResource(PurchaseService purchases) {
+    public PurchaseResource(PurchaseService purchases, io.quarkus.security.identity.SecurityIdentity caller) {
         this.purchases = purchases;
+        this.caller = caller;
     }
 
     @POST
@@ -51,15 +54,17 @@ public class PurchaseResource {
     @APIResponse(responseCode = "503", description = "UNAVAILABLE (nothing reserved)")
     public Uni<RestResponse<String>> purchase(@PathParam("saleId") String saleId,
             @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON, examples = {
-                    @ExampleObject(name = "buy", value = "{\"userId\":\"alice\"}"),
-                    @ExampleObject(name = "buy or queue", value = "{\"userId\":\"alice\",\"waitlist\":true}") }))
+                    @ExampleObject(name = "buy", value = "{}"),
+                    @ExampleObject(name = "buy or queue", value = "{\"waitlist\":true}") }))
             PurchaseRequest request,
             @HeaderParam("Idempotency-Key") String idempotencyKey) {
         long id = SaleIds.parse(saleId);
         if (request == null) {
             throw ApiException.invalid("body", "a JSON body is required");
         }
-        String userId = request.validUserId();
+        // the buyer is the token; a userId in the body is only accepted when it says the same
+        io.flashsale.common.Access.requireSelf(caller, request.userId());
+        String userId = io.flashsale.common.Access.buyer(caller);
         if (idempotencyKey != null) {
             Fields.text("Idempotency-Key", idempotencyKey, 128);
         }

@@ -89,7 +89,9 @@ public class SaleCatalog {
     }
 
     public Uni<Optional<SaleSnapshot>> find(long saleId) {
-        return Uni.createFrom().completionStage(() -> sales.get(saleId));
+        // a dependent stage: a buyer hanging up cancels only their own wait, never the cache's
+        // shared loading future that every concurrent buyer of this sale is waiting on
+        return Uni.createFrom().completionStage(() -> sales.get(saleId).thenApply(sale -> sale));
     }
 
     public boolean isSoldOut(long saleId) {

@@ -61,12 +61,13 @@ public class SalePage {
     }
 
     public Uni<Rendered> render(long saleId) {
+        // dependent stages: a client hanging up must not cancel the shared cached futures
         return Uni.createFrom().completionStage(() -> pages.get(saleId,
-                (id, executor) -> build(id).subscribeAsCompletionStage()));
+                (id, executor) -> build(id).subscribeAsCompletionStage()).thenApply(page -> page));
     }
 
     private Uni<Rendered> build(long saleId) {
-        return Uni.createFrom().completionStage(() -> definitions.get(saleId))
+        return Uni.createFrom().completionStage(() -> definitions.get(saleId).thenApply(sale -> sale))
                 .flatMap(found -> {
                     if (found.isEmpty()) {
                         definitions.synchronous().invalidate(saleId); // it may be created later

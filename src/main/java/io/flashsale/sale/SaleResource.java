@@ -31,6 +31,7 @@ public class SaleResource {
     }
 
     @POST
+    @jakarta.annotation.security.RolesAllowed(io.flashsale.common.Access.OPERATOR)
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Create a flash sale; its stock is primed in Redis before the answer")
     @APIResponse(responseCode = "201", description = "Created")
@@ -50,6 +51,7 @@ public class SaleResource {
 
     @GET
     @Path("/{saleId}")
+    @jakarta.annotation.security.PermitAll // the crowd's page: public
     @Operation(summary = "A sale with live available / reserved / paid counters (from Redis, up to 1 s old)")
     @APIResponse(responseCode = "200", description = "The sale; Cache-Control: max-age=1 and an ETag")
     @APIResponse(responseCode = "304", description = "Not modified (If-None-Match matched the ETag)")

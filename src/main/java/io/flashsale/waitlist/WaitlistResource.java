@@ -1,5 +1,7 @@
 package io.flashsale.waitlist;
 
+import io.flashsale.common.Access;
+import io.quarkus.security.identity.SecurityIdentity;
 import io.flashsale.purchase.PurchaseRequest;
 import io.flashsale.sale.SaleIds;
 import io.smallrye.common.annotation.Blocking;
@@ -19,14 +21,17 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /** Buyer endpoints of a sale's waitlist (API.md "Waitlist"). Joining is {@code waitlist: true} on purchase. */
 @Path("/api/sales/{saleId}/waitlist/{userId}")
+@jakarta.annotation.security.RolesAllowed({ Access.BUYER, Access.OPERATOR })
 public class WaitlistResource {
 
     private static final java.time.Duration OPENING_CHECK_TIMEOUT = java.time.Duration.ofSeconds(3);
 
     private final WaitlistService waitlists;
+    private final SecurityIdentity caller;
 
-    public WaitlistResource(WaitlistService waitlists) {
+    public WaitlistResource(WaitlistService waitlists, SecurityIdentity caller) {
         this.waitlists = waitlists;
+        this.caller = caller;
     }
 
     @GET
@@ -67,7 +72,8 @@ public class WaitlistResource {
                         .build());
     }
 
-    private static String validUser(String userId) {
-        return PurchaseRequest.checkUserId(userId);
+    /** {@code me} or the caller's own id; an operator may name any buyer. */
+    private String validUser(String userId) {
+        return Access.userInPath(caller, userId);
     }
 }

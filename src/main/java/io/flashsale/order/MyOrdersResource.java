@@ -1,0 +1,67 @@
+package io.flashsale.order;
+
+import io.flashsale.common.Access;
+import io.flashsale.common.ApiException;
+import io.flashsale.sale.SaleIds;
+import io.quarkus.panache.common.Page;
+import io.quarkus.panache.common.Sort;
+import io.quarkus.security.identity.SecurityIdentity;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import java.util.List;
+import java.util.Map;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+
+/**
+ * The caller's own orders, newest first: how a buyer whose 201 was lost on the network finds the
+ * order anyway (API.md "Orders and payment").
+ */
+@Path("/api/me/orders")
+@Produces(MediaType.APPLICATION_JSON)
+public class MyOrdersResource {
+
+    static final int DEFAULT_LIMIT = 20;
+    static final int MAX_LIMIT = 100;
+
+    private final SecurityIdentity caller;
+
+    public MyOrdersResource(SecurityIdentity caller) {
+        this.caller = caller;
+    }
+
+    @GET
+    @RolesAllowed(Access.BUYER)
+    @Operation(summary = "The caller's orders, newest first (optionally of one sale)")
+    @APIResponse(responseCode = "200", description = "The orders")
+    public List<OrderView> mine(@QueryParam("saleId") String saleId, @QueryParam("limit") String limit) {
+        String buyer = Access.buyer(caller);
+        int size = limit(limit);
+        Sort newestFirst = Sort.descending("createdAt");
+        var query = saleId == null
+                ? PurchaseOrder.<PurchaseOrder>find("userId = ?1 and status <> ?2", newestFirst, buyer, OrderStatus.VOID)
+                : PurchaseOrder.<PurchaseOrder>find("userId = ?1 and saleId = ?2 and status <> ?3", newestFirst, buyer,
+                        SaleIds.parse(saleId), OrderStatus.VOID);
+        return query.page(Page.ofSize(size)).list().stream().map(OrderView::of).toList();
+    }
+
+    private static int limit(String text) {
+        if (text == null) {
+            return DEFAULT_LIMIT;
+        }
+        try {
+            int value = Integer.parseInt(text);
+            if (value >= 1 && value <= MAX_LIMIT) {
+                return value;
+            }
+        } catch (NumberFormatException e) {
+            // answered below
+        }
+        throw new ApiException(400, "INVALID_REQUEST", "query parameter 'limit' must be 1.." + MAX_LIMIT,
+                Map.of("field", "limit"));
+    }
+}
