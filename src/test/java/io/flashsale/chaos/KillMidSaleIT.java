@@ -1,5 +1,7 @@
 package io.flashsale.chaos;
 
+import io.flashsale.support.Tokens;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flashsale.common.OrderIds;
@@ -100,6 +102,8 @@ class KillMidSaleIT {
         props.put("mp.messaging.incoming.sale-stats.heartbeat.interval.ms", "2000");
         props.put("mp.messaging.outgoing.sale-stats-dlq.topic", TOPIC + ".dlq");
         props.put("quarkus.management.enabled", "false");
+        // tokens are signed with the test-only key (support/Tokens); the child verifies with its public half
+        props.put("mp.jwt.verify.publickey.location", "src/test/resources/jwt/test-public.pem");
         props.put("flashsale.lifecycle.reconcile-interval", "1S");
         props.put("flashsale.lifecycle.reservation-grace", "3S");
         service = new ServiceProcess("flashsale-chaos", Path.of("target", "chaos"), props);
@@ -301,7 +305,8 @@ class KillMidSaleIT {
         boolean send(HttpClient client, Attempt attempt) {
             HttpRequest request = HttpRequest.newBuilder(service.uri("/api/sales/" + saleId + "/purchases"))
                     .timeout(Duration.ofSeconds(15)).header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString("{\"userId\":\"" + attempt.buyer + "\"}")).build();
+                    .header("Authorization", Tokens.bearer(Tokens.buyer(attempt.buyer)))
+                    .POST(HttpRequest.BodyPublishers.ofString("{}")).build();
             HttpResponse<String> response;
             try {
                 response = client.send(request, HttpResponse.BodyHandlers.ofString());
@@ -522,6 +527,7 @@ class KillMidSaleIT {
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         HttpResponse<String> response = client.send(HttpRequest.newBuilder(service.uri("/api/sales"))
                 .timeout(Duration.ofSeconds(10)).header("Content-Type", "application/json")
+                .header("Authorization", Tokens.bearer(Tokens.operator()))
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 201) {
             throw new IllegalStateException("creating the sale answered " + response.statusCode() + ": "

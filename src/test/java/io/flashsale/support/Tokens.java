@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.security.KeyFactory;
 import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
-import java.security.spec.ECGenParameterSpec;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.Base64;
 import java.util.Map;
@@ -45,7 +44,7 @@ public final class Tokens {
     public static String token(String subject, String... roles) {
         return CACHE.computeIfAbsent(subject + "|" + String.join(",", roles),
                 k -> Jwt.issuer(ISSUER).subject(subject).groups(Set.of(roles)).expiresIn(3600)
-                        .jws().algorithm(SignatureAlgorithm.ES256).sign(privateKey()));
+                        .jws().algorithm(SignatureAlgorithm.RS256).sign(privateKey()));
     }
 
     public static String bearer(String token) {
@@ -57,21 +56,21 @@ public final class Tokens {
     public static String expired(String subject) {
         long now = System.currentTimeMillis() / 1000;
         return Jwt.issuer(ISSUER).subject(subject).groups(Set.of("buyer")).issuedAt(now - 7200).expiresAt(now - 5)
-                .jws().algorithm(SignatureAlgorithm.ES256).sign(privateKey());
+                .jws().algorithm(SignatureAlgorithm.RS256).sign(privateKey());
     }
 
     public static String wrongIssuer(String subject) {
         return Jwt.issuer("https://evil.example").subject(subject).groups(Set.of("buyer")).expiresIn(3600)
-                .jws().algorithm(SignatureAlgorithm.ES256).sign(privateKey());
+                .jws().algorithm(SignatureAlgorithm.RS256).sign(privateKey());
     }
 
     /** Signed by a key the service has never seen. */
     public static String foreignSignature(String subject) {
         try {
-            KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
-            generator.initialize(new ECGenParameterSpec("secp256r1"));
+            KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+            generator.initialize(2048);
             return Jwt.issuer(ISSUER).subject(subject).groups(Set.of("buyer", "operator", "payments")).expiresIn(3600)
-                    .jws().algorithm(SignatureAlgorithm.ES256).sign(generator.generateKeyPair().getPrivate());
+                    .jws().algorithm(SignatureAlgorithm.RS256).sign(generator.generateKeyPair().getPrivate());
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
@@ -97,7 +96,7 @@ public final class Tokens {
         if (key == null) {
             try {
                 String pem = Files.readString(PRIVATE_KEY).replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
-                key = KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(pem)));
+                key = KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(pem)));
             } catch (Exception e) {
                 throw new IllegalStateException("test signing key " + PRIVATE_KEY + " unreadable", e);
             }
