@@ -34,6 +34,9 @@ class IdempotencyTests {
     @Inject
     PurchaseConfig config;
 
+    @Inject
+    io.flashsale.purchase.IdempotencyStore store;
+
     private static Response purchase(long saleId, String userId, String key) {
         return given().contentType(ContentType.JSON).header("Idempotency-Key", key)
                 .body("{\"userId\":\"" + userId + "\"}")
@@ -76,9 +79,11 @@ class IdempotencyTests {
         long saleId = fixtures.activeSale(5);
         String buyer = Fixtures.newBuyer();
         String key = new SaleKeys(saleId).idempotency(buyer, "crash-key");
-        // exactly what the store writes before the purchase runs; the "process" then dies
-        redis.value(String.class).set(key, "IN_PROGRESS",
-                new io.quarkus.redis.datasource.value.SetArgs().nx().px(config.idempotencyLease()));
+        // the store claims the key, then the purchase never ends: the process "died" mid-request
+        store.once(saleId, buyer, "crash-key", () -> io.smallrye.mutiny.Uni.createFrom().nothing())
+                .subscribe().with(answer -> { }, failure -> { });
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
+                .until(() -> redis.key(String.class).exists(key));
         long ttl = redis.key(String.class).pttl(key);
         assertTrue(ttl > 0 && ttl <= config.idempotencyLease().toMillis(), "claim ttl " + ttl);
         assertTrue(config.idempotencyLease().compareTo(config.idempotencyTtl()) < 0);

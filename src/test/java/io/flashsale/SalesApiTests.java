@@ -83,7 +83,9 @@ class SalesApiTests {
 
     @Test
     void unknownSaleIsNotFound() {
-        for (String id : new String[] {"999999999", "abc", "-1", "0"}) {
+        given().when().get("/api/sales/abc").then().statusCode(400).body("code", equalTo("INVALID_REQUEST"))
+                .body("field", equalTo("saleId"));
+        for (String id : new String[] {"999999999", "-1", "0", "99999999999999999999"}) {
             given().when().get("/api/sales/" + id)
                     .then().statusCode(404)
                     .contentType("application/problem+json")

@@ -47,6 +47,7 @@ public class ProblemMappers {
 
     /** Wrong types and shapes; declared for the exact types so quarkus-rest-jackson's own mappers do not win. */
     @ServerExceptionMapper({ MismatchedInputException.class, InvalidFormatException.class,
+            com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException.class,
             JsonParseException.class, ValueInstantiationException.class })
     public Response jsonMismatch(JsonProcessingException e) {
         return json(e);
@@ -61,9 +62,18 @@ public class ProblemMappers {
                     .map(ref -> ref.getFieldName() != null ? ref.getFieldName() : "[" + ref.getIndex() + "]")
                     .collect(Collectors.joining("."));
         }
-        String detail = field.equals("body")
-                ? "request body is not valid JSON: " + e.getOriginalMessage()
-                : "field '" + field + "' has an invalid value or type";
+        String detail;
+        if (e instanceof com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException unknown) {
+            detail = "unknown field '" + unknown.getPropertyName() + "'";
+        } else if (field.equals("body")) {
+            // where, not how the parser felt about it: parser internals are no help to a client
+            var at = e.getLocation();
+            detail = at == null || at.getLineNr() < 1
+                    ? "request body is not valid JSON"
+                    : "request body is not valid JSON at line " + at.getLineNr() + ", column " + at.getColumnNr();
+        } else {
+            detail = "field '" + field + "' has an invalid value or type";
+        }
         return Problem.of(400, "INVALID_REQUEST", detail, Map.of("field", field));
     }
 

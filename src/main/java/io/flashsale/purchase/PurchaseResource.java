@@ -57,7 +57,8 @@ public class PurchaseResource {
                     @ExampleObject(name = "buy", value = "{}"),
                     @ExampleObject(name = "buy or queue", value = "{\"waitlist\":true}") }))
             PurchaseRequest request,
-            @HeaderParam("Idempotency-Key") String idempotencyKey) {
+            @HeaderParam("Idempotency-Key") String idempotencyKey,
+            @jakarta.ws.rs.core.Context io.vertx.core.http.HttpServerRequest http) {
         long id = SaleIds.parse(saleId);
         if (request == null) {
             throw ApiException.invalid("body", "a JSON body is required");
@@ -68,7 +69,9 @@ public class PurchaseResource {
         if (idempotencyKey != null) {
             Fields.text("Idempotency-Key", idempotencyKey, 128);
         }
-        return purchases.purchase(id, userId, request.wantsWaitlist(), idempotencyKey)
+        var remote = http.remoteAddress();
+        return purchases.purchase(id, userId, request.wantsWaitlist(), idempotencyKey,
+                        remote == null ? null : remote.hostAddress())
                 .map(PurchaseAnswer::toResponse);
     }
 }

@@ -67,11 +67,12 @@ public class PurchaseService {
     private final Event<SaleKeysMissing> rebuilds;
     private final FreedUnits freedUnits;
     private final HeldOrderCheck heldOrders;
+    private final AttemptLimiter limiter;
 
     public PurchaseService(SaleCatalog catalog, StockReservations reservations, OrderBatchWriter writer,
             IdempotencyStore idempotency, PurchaseConfig config, Clock clock, ObjectMapper json,
             MeterRegistry meters, PaymentConfig timers, WaitlistConfig waitlists, Event<SaleKeysMissing> rebuilds,
-            FreedUnits freedUnits, HeldOrderCheck heldOrders) {
+            FreedUnits freedUnits, HeldOrderCheck heldOrders, AttemptLimiter limiter) {
         this.catalog = catalog;
         this.reservations = reservations;
         this.writer = writer;
@@ -85,13 +86,27 @@ public class PurchaseService {
         this.rebuilds = rebuilds;
         this.freedUnits = freedUnits;
         this.heldOrders = heldOrders;
+        this.limiter = limiter;
         this.admission = new Semaphore(config.maxInFlight());
     }
 
-    public Uni<PurchaseAnswer> purchase(long saleId, String userId, boolean waitlist, String idempotencyKey) {
+    public Uni<PurchaseAnswer> purchase(long saleId, String userId, boolean waitlist, String idempotencyKey,
+            String clientAddress) {
         if (idempotencyKey == null) {
             PurchaseAnswer local = answeredLocally(saleId, waitlist);
-            return local != null ? Uni.createFrom().item(local) : answer(saleId, userId, waitlist);
+            if (local != null) {
+                return Uni.createFrom().item(local);
+            }
+        }
+        if (!limiter.allow(userId, clientAddress)) {
+            // before Redis is asked, and before an Idempotency-Key is stored: retries count too
+            PurchaseAnswer limited = render(new ApiException(429, "RATE_LIMITED",
+                    "too many purchase attempts from this buyer or address, retry shortly"));
+            count(limited);
+            return Uni.createFrom().item(limited);
+        }
+        if (idempotencyKey == null) {
+            return answer(saleId, userId, waitlist);
         }
         return idempotency.once(saleId, userId, idempotencyKey, () -> answer(saleId, userId, waitlist))
                 .onFailure(e -> !(e instanceof ApiException)).transform(PurchaseService::unavailable)

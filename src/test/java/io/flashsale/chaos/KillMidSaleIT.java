@@ -104,6 +104,9 @@ class KillMidSaleIT {
         props.put("quarkus.management.enabled", "false");
         // tokens are signed with the test-only key (support/Tokens); the child verifies with its public half
         props.put("mp.jwt.verify.publickey.location", "src/test/resources/jwt/test-public.pem");
+        // 1,000 buyers from one address, as a load generator is
+        props.put("flashsale.api.client-rate", "100000");
+        props.put("flashsale.api.client-burst", "100000");
         props.put("flashsale.lifecycle.reconcile-interval", "1S");
         props.put("flashsale.lifecycle.reservation-grace", "3S");
         service = new ServiceProcess("flashsale-chaos", Path.of("target", "chaos"), props);

@@ -29,6 +29,19 @@ public final class KafkaTopics {
     private KafkaTopics() {
     }
 
+    /** The sum of the topic's partitions' end offsets: moves whenever anything is published to it. */
+    public static long endOffsetSum(String topic) {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, BOOTSTRAP);
+        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props)) {
+            var partitions = consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()
+                    .map(p -> new org.apache.kafka.common.TopicPartition(topic, p.partition())).toList();
+            return consumer.endOffsets(partitions, Duration.ofSeconds(10)).values().stream().mapToLong(Long::longValue).sum();
+        }
+    }
+
     /**
      * Reads the topic from the beginning with a fresh group until {@code done} accepts the matching
      * records seen so far, or the timeout passes; returns the matching records.
