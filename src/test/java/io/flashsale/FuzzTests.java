@@ -50,7 +50,7 @@ class FuzzTests {
             "PAYLOAD_TOO_LARGE", "RATE_LIMITED", "SALE_NOT_FOUND", "ORDER_NOT_FOUND", "NOT_FOUND", "METHOD_NOT_ALLOWED",
             "UNSUPPORTED_MEDIA_TYPE", "NOT_IN_WAITLIST", "SALE_ENDED", "SALE_NOT_STARTED", "SOLD_OUT", "ALREADY_PURCHASED",
             "AMOUNT_MISMATCH", "ORDER_NOT_PAYABLE", "ORDER_NOT_CANCELLABLE", "ALREADY_PAID", "PAYMENT_ID_IN_USE",
-            "WAITLIST_FULL", "NOT_ACCEPTABLE");
+            "WAITLIST_FULL", "NOT_ACCEPTABLE", "EVENT_NOT_FOUND");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Inject
@@ -85,6 +85,7 @@ class FuzzTests {
         Map<String, AtomicLong> byCategory = new ConcurrentHashMap<>();
         List<String> violations = java.util.Collections.synchronizedList(new ArrayList<>());
         ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
         List<Future<?>> running = new ArrayList<>();
         for (Call call : calls) {
             running.add(pool.submit(() -> {
@@ -102,7 +103,9 @@ class FuzzTests {
         for (Future<?> f : running) {
             f.get();
         }
-        pool.shutdown();
+        } finally {
+            pool.shutdownNow();
+        }
         LOG.infof("[fuzz] seed %d: %d requests, by status %s, by category %s", seed, calls.size(), new TreeMap<>(byStatus),
                 new TreeMap<>(byCategory));
         assertEquals(List.of(), violations, "seed " + seed);
@@ -232,12 +235,15 @@ class FuzzTests {
             case 5 -> truncate(r, "{\"waitlist\":false}");
             case 6 -> "{\"waitlist\":false,\"pad\":\"" + "x".repeat(4100 + r.nextInt(3000)) + "\"}";
             case 7 -> pick(r, new String[] {"[]", "null", "\"\"", "42", "true", "{", "}", "{\"waitlist\":fals}"});
-            default -> "{\"userId\":" + value(r) + "}";
+            // never null: a null userId means "the caller", which would be a valid purchase
+            default -> "{\"userId\":" + pick(r, new String[] {"1", "-1", "1e309", "[]", "{}", "true", "\"s\"",
+                    "\"" + unicode(r) + "\""}) + "}";
         };
         Map<String, String> headers = new java.util.HashMap<>(Map.of("Content-Type", "application/json",
                 "Authorization", Tokens.bearer(Tokens.buyer(buyer))));
         if (r.nextInt(4) == 0) {
-            headers.put("Idempotency-Key", r.nextBoolean() ? "k".repeat(129 + r.nextInt(500)) : "\t" + unicode(r));
+            headers.put("Idempotency-Key", r.nextBoolean() ? "k".repeat(129 + r.nextInt(500)) : pick(r, new String[] {"%00", "a b",
+                    "../..", "' OR 1=1 --"}));
         }
         // the sale: active, but every body above is refused before a unit is touched
         return new Call("broken-purchase", "POST", "/api/sales/" + saleId + "/purchases", body, headers);
@@ -252,9 +258,17 @@ class FuzzTests {
         sale.put("stock", "5");
         sale.put("startsAt", "\"2026-01-01T00:00:00Z\"");
         sale.put("endsAt", "\"2999-01-01T00:00:00Z\"");
+        // at least one field gets a value that is wrong for that field, whatever else happens
         String field = pick(r, sale.keySet().toArray(String[]::new));
-        sale.put(field, pick(r, new String[] {"null", "\"\"", "-1", "1e308", "99999999999999999999999", "\"9999-12-31T00:00:00Z\"",
-                "\"" + "x".repeat(300) + "\"", "[1]", "{\"a\":1}", "true", "\"\\u0001\"", "\"0000-01-01T00:00:00Z\""}));
+        String[] broken = switch (field) {
+            case "sku", "title" -> new String[] {"null", "\"\"", "\"   \"", "\"" + "x".repeat(300) + "\"", "[1]", "{\"a\":1}",
+                    "true", "42", "\"a\\u0001b\""};
+            case "priceCents", "stock" -> new String[] {"null", "-1", "1e308", "99999999999999999999999", "\"5\"", "1.5",
+                    "[]", "true", "0".equals(field) ? "-5" : "-2"};
+            default -> new String[] {"null", "\"9999-12-31T00:00:00Z\"", "\"0000-01-01T00:00:00Z\"", "\"1999-12-31T23:59:59Z\"",
+                    "\"yesterday\"", "17", "\"2026-13-45T99:00:00Z\"", "[]"};
+        };
+        sale.put(field, pick(r, broken));
         if (r.nextBoolean()) {
             sale.put(unicode(r), value(r));
         }

@@ -56,7 +56,9 @@ class StrictInputTests {
 
     @Test
     void nonNumericSaleIdIsABadRequestNotANotFound() {
-        given().contentType(ContentType.JSON).body("{}").post("/api/sales/12abc/purchases")
+        given().contentType(ContentType.JSON).body("{}")
+                .header("Authorization", io.flashsale.support.Tokens.bearer(io.flashsale.support.Tokens.buyer("ids")))
+                .post("/api/sales/12abc/purchases")
                 .then().statusCode(400).body("field", equalTo("saleId"));
         given().get("/api/sales/12abc/waitlist/me").then().statusCode(400).body("field", equalTo("saleId"));
     }

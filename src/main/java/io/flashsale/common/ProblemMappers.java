@@ -79,6 +79,9 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response web(WebApplicationException e) {
+        if (e.getCause() instanceof JsonProcessingException json) {
+            return json(json); // a body the JSON reader refused: say where, as for any JSON mistake
+        }
         int status = e.getResponse().getStatus();
         if (e instanceof NotFoundException) {
             return Problem.of(404, "NOT_FOUND", "no such resource", Map.of());
