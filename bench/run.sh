@@ -15,6 +15,11 @@
 #   BENCH_THREADS=2       wrk threads          BENCH_CONNECTIONS=64   wrk connections
 #   BENCH_STOCK=5000000   stock of the "all succeed" sales
 #   BENCH_PORT=8090       HTTP port of the service under test
+#   BENCH_BUYERS          buyer tokens signed for the run (default 6000 per second of the longest
+#                         phase or warm-up, at least 60000): every purchase phase starts again from
+#                         the first buyer on its own sale, so this must cover one phase; ~5k req/s
+#                         for 10 s needs 50,000. When a phase needs more, its buyers wrap around (a
+#                         buyer asking again gets 409 ALREADY_PURCHASED) and the report says so.
 #   BENCH_DB=flashsale_bench   database, DROPPED and re-created on every run (never the dev db)
 #   BENCH_REDIS_DB=2      Redis logical database, FLUSHED on every run (dev uses 0, tests 1)
 #   BENCH_CLONE=/tmp/flashsale-bench   throwaway clone used for the build
@@ -22,6 +27,13 @@
 #                         (own topic and consumer group: never mixes with dev/test events)
 #   MARIADB_ROOT_ARGS="-h127.0.0.1 -uroot"   client args able to create $BENCH_DB
 #   JAVA_OPTS             extra JVM options for the service
+#   FLASHSALE_JWT_ISSUER=https://flashsale.local   issuer of the bench tokens, also given to the
+#                         service as MP_JWT_VERIFY_ISSUER
+#   FLASHSALE_JWT_TTL=14400   lifetime of the bench tokens in seconds (signed before the first start)
+# Every /api call but the ping carries a bearer token signed by scripts/token.sh with the dev key
+# pair of this checkout (.run/jwt/, created if missing); the service verifies them with
+# MP_JWT_VERIFY_PUBLICKEY_LOCATION=<this checkout>/.run/jwt/public.pem. Sales are created with an
+# operator token, each purchase carries a token of its own buyer (role buyer, body {}).
 # FLASHSALE_* variables set by the caller reach the batched instance unchanged; the baseline
 # instance always gets FLASHSALE_ORDER_BATCH_MAX_SIZE=1 and FLASHSALE_ORDER_BATCH_WRITERS=24.
 set -uo pipefail
@@ -46,6 +58,12 @@ TOPIC="${BENCH_TOPIC:-flashsale-bench.order-events}"
 read -r -a DB_ROOT <<<"${MARIADB_ROOT_ARGS:--h127.0.0.1 -uroot}"
 BASE_URL="http://127.0.0.1:$PORT"
 WRK_TIMEOUT=30s   # far above any expected latency: a wrk timeout would hide a committed order
+LONGEST=$((DURATION > WARMUP ? DURATION : WARMUP))
+BUYERS="${BENCH_BUYERS:-$((6000 * LONGEST > 60000 ? 6000 * LONGEST : 60000))}"
+[[ "$BUYERS" =~ ^[1-9][0-9]*$ ]] || { echo "BENCH_BUYERS must be a positive number" >&2; exit 2; }
+ISSUER="${FLASHSALE_JWT_ISSUER:-https://flashsale.local}"
+TOKEN_TTL="${FLASHSALE_JWT_TTL:-14400}"   # outlives any run
+JWT_PUBLIC_KEY="$REPO_DIR/.run/jwt/public.pem"
 
 APP_DIR=""
 REF="HEAD"
@@ -118,7 +136,8 @@ stop_service() {
   wait "$SERVICE_PID" 2>/dev/null
   SERVICE_PID=""
 }
-trap 'progress_stop; stop_service' EXIT
+# the buyer tokens (tens of MB, valid for hours) are not kept with the logs
+trap 'progress_stop; stop_service; rm -f "${TOKENS:-}" "${TOKENS:+$TOKENS.all}" "${SUBJECTS:-}"' EXIT
 trap 'exit 130' INT TERM
 
 # start_service NAME [VAR=value ...]: run the app in the background, wait for /q/health/live.
@@ -131,6 +150,7 @@ start_service() {
     QUARKUS_DATASOURCE_JDBC_URL="jdbc:$DB_KIND://127.0.0.1:3306/$DB" \
     QUARKUS_REDIS_HOSTS="redis://127.0.0.1:6379/$REDIS_DB" \
     FLASHSALE_ROLE="$ROLE" \
+    MP_JWT_VERIFY_PUBLICKEY_LOCATION="$JWT_PUBLIC_KEY" MP_JWT_VERIFY_ISSUER="$ISSUER" \
     FLASHSALE_OUTBOX_TOPIC="$TOPIC" \
     FLASHSALE_SALE_EVENTS_CHANNEL="flashsale-bench:sale-events" \
     MP_MESSAGING_INCOMING_SALE_STATS_TOPIC="$TOPIC" \
@@ -173,17 +193,19 @@ create_sale() {
   now=$(date -u +%s)
   body=$(printf '{"sku":"B1","title":"bench","priceCents":100,"stock":%s,"startsAt":"%s","endsAt":"%s"}' \
     "$2" "$(iso $((now - 1)))" "$(iso $((now + 3600)))")
-  out=$(curl -s -w '\n%{http_code}' -X POST "$BASE_URL/api/sales" -H 'Content-Type: application/json' -d "$body")
+  out=$(curl -s -w '\n%{http_code}' -X POST "$BASE_URL/api/sales" -H "Authorization: Bearer $OPERATOR_TOKEN" \
+    -H 'Content-Type: application/json' -d "$body")
   [[ "${out##*$'\n'}" == 201 ]] || die "creating a sale failed: $out"
   id=$(grep -o '"id":[0-9]*' <<<"$out" | head -1 | cut -d: -f2)
   [[ -n "$id" ]] || die "no id in the created sale: $out"
   printf -v "$1" '%s' "$id"
 }
 
-# buy SALE USER -> prints the HTTP status
+# buy SALE BUYER -> prints the HTTP status; BUYER is one of SETUP_BUYERS (its token is the buyer)
 buy() {
   curl -s -o "$LOG_DIR/last-buy.json" -w '%{http_code}' -X POST "$BASE_URL/api/sales/$1/purchases" \
-    -H 'Content-Type: application/json' -d "{\"userId\":\"$2\"}"
+    -H "Authorization: Bearer ${SETUP_TOKENS[$2]:?no token for buyer $2}" \
+    -H 'Content-Type: application/json' -d '{}'
 }
 
 # Wait until the sale's order rows and Redis stock stop moving (requests wrk abandoned at the
@@ -204,12 +226,17 @@ settle() {
 run_wrk() {
   local label="$1" mode="$2" sale="$3" secs="$4"
   local out="$LOG_DIR/wrk-$label.txt"
-  BENCH_MODE="$mode" BENCH_SALE="$sale" BENCH_NONCE="$NONCE$label" \
+  BENCH_MODE="$mode" BENCH_SALE="$sale" BENCH_TOKENS="$TOKENS" BENCH_THREADS="$THREADS" \
     wrk -t"$THREADS" -c"$CONNS" -d"${secs}s" --timeout "$WRK_TIMEOUT" --latency -s "$LUA" "$BASE_URL" >"$out" 2>&1
   local rc=$?
   grep '^BENCH_RESULT' "$out" | tr ' ' '\n' | grep '=' >"$LOG_DIR/$label.result"
   if ((rc != 0)) || [[ ! -s "$LOG_DIR/$label.result" ]]; then
     cat "$out" >&2; die "wrk failed in phase $label"
+  fi
+  local reused
+  reused=$(res "$label" reused)
+  if [[ "$mode" == purchase ]] && ((reused > 0)); then
+    say "phase $label: the $BUYERS buyer tokens ran out: $reused purchases reused a buyer (409 ALREADY_PURCHASED unless sold out; raise BENCH_BUYERS)"
   fi
 }
 
@@ -231,7 +258,7 @@ warm_up() {
   run_wrk "warm-buy-$SERVICE_NAME" purchase "$s" "$WARMUP"
   if [[ -n "${1:-}" ]]; then
     create_sale s 1
-    buy "$s" "warm-first" >/dev/null
+    buy "$s" warm-first >/dev/null
     run_wrk "warm-soldout-$SERVICE_NAME" purchase "$s" "$WARMUP"
   fi
 }
@@ -345,6 +372,33 @@ redis-cli -n "$REDIS_DB" FLUSHDB >/dev/null || die "cannot flush Redis db $REDIS
 DB_FSYNC=$("$MYSQL" "${DB_ROOT[@]}" -N -B -e 'select @@innodb_flush_log_at_trx_commit' 2>/dev/null)
 NONCE="r$(date +%s)"
 
+# ------------------------------------------------------------------ bearer tokens
+
+# One file of buyer tokens for every purchase phase: each phase has its own sale, so a buyer may
+# buy once in each. load.lua gives wrk thread t lines t, t+T, t+2T... (T threads): no two
+# requests of a phase share a buyer until a thread has used up its slice.
+SUBJECTS="$LOG_DIR/buyers.txt"
+TOKENS="$LOG_DIR/buyer-tokens.txt"
+SETUP_BUYERS=(warm-first "${NONCE}first" "${NONCE}second")   # the purchases made with curl
+declare -A SETUP_TOKENS=()
+# shellcheck disable=SC2317  # called through with_progress
+token_sh() { FLASHSALE_JWT_ISSUER="$ISSUER" FLASHSALE_JWT_TTL="$TOKEN_TTL" "$REPO_DIR/scripts/token.sh" "$@"; }
+# shellcheck disable=SC2317  # called through with_progress
+sign_tokens() {
+  OPERATOR_TOKEN=$(token_sh bench-operator operator) || return 1
+  { seq -f "${NONCE}-%.0f" 1 "$BUYERS"; printf '%s\n' "${SETUP_BUYERS[@]}"; } >"$SUBJECTS"
+  token_sh --subjects-from "$SUBJECTS" buyer >"$TOKENS.all" || return 1
+}
+TOKENS_T0=$SECONDS
+with_progress "signing $BUYERS buyer tokens (scripts/token.sh --subjects-from)" sign_tokens ||
+  die "could not sign the bench tokens with scripts/token.sh"
+(( $(wc -l <"$TOKENS.all") == BUYERS + ${#SETUP_BUYERS[@]} )) || die "scripts/token.sh printed $(wc -l <"$TOKENS.all") tokens, expected $((BUYERS + ${#SETUP_BUYERS[@]}))"
+head -n "$BUYERS" "$TOKENS.all" >"$TOKENS"
+mapfile -t SETUP_TOKEN_LINES < <(tail -n "${#SETUP_BUYERS[@]}" "$TOKENS.all")
+for i in "${!SETUP_BUYERS[@]}"; do SETUP_TOKENS[${SETUP_BUYERS[$i]}]="${SETUP_TOKEN_LINES[$i]}"; done
+rm -f "$TOKENS.all"
+say "signed $BUYERS buyer tokens ($TOKENS) and an operator token in $((SECONDS - TOKENS_T0)) s"
+
 # ------------------------------------------------------------------ batched instance: phases a, b, c
 
 SERVICE_NAME=batched
@@ -455,6 +509,8 @@ $(row d "(d) purchases, all succeed (baseline)" 201)
            (b) $(res_answers b)
            (c) $(res_answers c)
            (d) $(res_answers d)
+  buyers   $BUYERS tokens (BENCH_BUYERS), a disjoint slice per wrk thread; purchases that reused a buyer
+           because a slice ran out: (b) $(res b reused)  (c) $(res c reused)  (d) $(res d reused)
 
 durable orders/s   batched $ORDERS_B ($ROWS_B rows / ${DUR_B}s)   baseline $ORDERS_D ($ROWS_D rows / ${DUR_D}s)
   ratio batched/baseline   ${RATIO_ORDERS}x   target >= 20x: $(met "$RATIO_ORDERS" 20)
