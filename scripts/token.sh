@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Signs dev JWTs for the local service: ES256 with the key pair under .run/jwt/ (created on first
+# Signs dev JWTs for the local service: RS256 with the key pair under .run/jwt/ (created on first
 # use; the service started from the project root verifies with .run/jwt/public.pem).
 #
 #   scripts/token.sh <subject> <role>...               one token on stdout (nothing else)
