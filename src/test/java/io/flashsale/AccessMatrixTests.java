@@ -139,6 +139,17 @@ class AccessMatrixTests {
                 .body("code", equalTo("ORDER_NOT_CANCELLABLE"));
     }
 
+    /** The service remembers verified tokens; that must never stretch a token past its exp. */
+    @Test
+    void aRememberedTokenStillExpiresOnTime() throws InterruptedException {
+        String token = Tokens.expiringIn(owner, 3, "buyer");
+        for (int i = 0; i < 3; i++) {
+            as(token).get("/api/me/orders").then().statusCode(200);
+        }
+        Thread.sleep(4_500); // past exp (and the 1 s clock tolerance)
+        assertRefused("a remembered token after its exp", as(token).get("/api/me/orders"), 401, "UNAUTHENTICATED");
+    }
+
     @Test
     void aBuyerWhoseResponseWasLostFindsTheirOrder() {
         // the 201 never arrived; the order is there all the same, and only for its buyer

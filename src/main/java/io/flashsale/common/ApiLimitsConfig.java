@@ -30,6 +30,10 @@ public interface ApiLimitsConfig {
     @WithDefault("2000")
     int clientBurst();
 
+    /** Verified bearer tokens remembered at once (each until its exp, at most a minute). */
+    @WithDefault("20000")
+    long verifiedTokens();
+
     /** Buyers and addresses whose buckets are remembered at once (bounded memory, least recent evicted). */
     @WithDefault("1000000")
     long trackedCallers();

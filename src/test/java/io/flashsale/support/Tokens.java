@@ -59,6 +59,12 @@ public final class Tokens {
                 .jws().algorithm(SignatureAlgorithm.RS256).sign(privateKey());
     }
 
+    /** Valid now, expired {@code seconds} from now (never cached by this class). */
+    public static String expiringIn(String subject, long seconds, String... roles) {
+        return Jwt.issuer(ISSUER).subject(subject).groups(Set.of(roles)).expiresIn(seconds)
+                .jws().algorithm(SignatureAlgorithm.RS256).sign(privateKey());
+    }
+
     public static String wrongIssuer(String subject) {
         return Jwt.issuer("https://evil.example").subject(subject).groups(Set.of("buyer")).expiresIn(3600)
                 .jws().algorithm(SignatureAlgorithm.RS256).sign(privateKey());
