@@ -35,6 +35,42 @@ class WaitlistStreamTests {
     @TestHTTPResource("/")
     URL base;
 
+    /** A stream is a connection held for minutes: a buyer may hold three, not more. */
+    @Test
+    void aBuyerHoldsAtMostThreeStreams() throws Exception {
+        long saleId = fixtures.activeSale(1);
+        Fixtures.purchase(saleId, Fixtures.newBuyer()).then().statusCode(201);
+        String watcher = Fixtures.newBuyer();
+        Waitlists.join(saleId, watcher).then().statusCode(202);
+        HttpClient http = HttpClient.newHttpClient();
+        HttpRequest open = HttpRequest.newBuilder(base.toURI().resolve("/api/sales/" + saleId + "/waitlist/me/events"))
+                .header("Accept", "text/event-stream")
+                .header("Authorization", io.flashsale.support.Tokens.bearer(io.flashsale.support.Tokens.buyer(watcher)))
+                .build();
+        List<HttpResponse<InputStream>> streams = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            HttpResponse<InputStream> stream = http.send(open, HttpResponse.BodyHandlers.ofInputStream());
+            assertEquals(200, stream.statusCode());
+            streams.add(stream);
+        }
+        HttpResponse<String> fourth = http.send(open, HttpResponse.BodyHandlers.ofString());
+        assertEquals(429, fourth.statusCode(), fourth.body());
+        assertTrue(fourth.body().contains("RATE_LIMITED"), fourth.body());
+        streams.remove(0).body().close(); // one hangs up: its slot comes back
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> {
+            HttpResponse<InputStream> again = http.send(open, HttpResponse.BodyHandlers.ofInputStream());
+            if (again.statusCode() == 200) {
+                streams.add(again);
+                return true;
+            }
+            again.body().close();
+            return false;
+        });
+        for (HttpResponse<InputStream> stream : streams) {
+            stream.body().close();
+        }
+    }
+
     @Test
     void waiterSeesPositionMoveThenPromotion() throws Exception {
         long saleId = fixtures.activeSale(1);

@@ -15,4 +15,12 @@ public interface WaitlistConfig {
 
     /** A position stream re-reads the position at least this often, even without a change signal. */
     Duration streamRefresh();
+
+    /** Position streams one buyer may hold open at once; beyond: 429. */
+    @io.smallrye.config.WithDefault("3")
+    int maxStreamsPerBuyer();
+
+    /** Position streams one instance holds open at once; beyond: 429. */
+    @io.smallrye.config.WithDefault("10000")
+    int maxStreams();
 }

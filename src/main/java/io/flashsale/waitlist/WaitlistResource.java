@@ -28,10 +28,12 @@ public class WaitlistResource {
 
     private final WaitlistService waitlists;
     private final SecurityIdentity caller;
+    private final StreamSlots slots;
 
-    public WaitlistResource(WaitlistService waitlists, SecurityIdentity caller) {
+    public WaitlistResource(WaitlistService waitlists, SecurityIdentity caller, StreamSlots slots) {
         this.waitlists = waitlists;
         this.caller = caller;
+        this.slots = slots;
     }
 
     @GET
@@ -60,7 +62,9 @@ public class WaitlistResource {
         long sale = SaleIds.parse(saleId);
         String user = validUser(userId);
         WaitlistStatus first = waitlists.status(sale, user).await().atMost(OPENING_CHECK_TIMEOUT);
+        slots.acquire(user);
         return waitlists.stream(sale, user, first)
+                .onTermination().invoke(() -> slots.release(user))
                 .map(status -> sse.newEventBuilder()
                         .name(switch (status.status()) {
                             case "PROMOTED" -> "promoted";
