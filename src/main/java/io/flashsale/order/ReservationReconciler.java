@@ -103,7 +103,7 @@ public class ReservationReconciler {
         if (ended) {
             redis.key(String.class).del(keys.waitlist());
         }
-        long cutoffMs = redisNowMs() - config.reservationGrace().toMillis();
+        long cutoffMs = io.flashsale.common.RedisClock.nowMs(redis) - config.reservationGrace().toMillis();
         Map<Long, String> stale = new HashMap<>();
         var scan = redis.hash(String.class).hscan(keys.reservations(), new ScanArgs().count(500));
         while (true) {
@@ -156,11 +156,6 @@ public class ReservationReconciler {
         freedUnits.free(saleId, orderId);
     }
 
-    /** The Redis server's clock, the one that stamped the reservations. */
-    private long redisNowMs() {
-        var time = redis.execute("TIME");
-        return Long.parseLong(time.get(0).toString()) * 1000 + Long.parseLong(time.get(1).toString()) / 1000;
-    }
 
     void stop(@jakarta.enterprise.event.Observes io.quarkus.runtime.ShutdownEvent event) {
         stopping = true;

@@ -64,7 +64,7 @@ public class HeldOrderCheck {
             // this instant, which a new attempt then reports as ALREADY_PURCHASED with the order)
             return Verdict.FREED;
         }
-        if (redisNowMs() - reservation.reservedAtMs() < config.orphanAfter().toMillis()) {
+        if (io.flashsale.common.RedisClock.nowMs(redis) - reservation.reservedAtMs() < config.orphanAfter().toMillis()) {
             return Verdict.BEING_CONFIRMED;
         }
         var committed = OrderTombstones.claimAbsent(dataSource,
@@ -88,8 +88,4 @@ public class HeldOrderCheck {
         }
     }
 
-    private long redisNowMs() {
-        var time = redis.execute("TIME");
-        return Long.parseLong(time.get(0).toString()) * 1000 + Long.parseLong(time.get(1).toString()) / 1000;
-    }
 }

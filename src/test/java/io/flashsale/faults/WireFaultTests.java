@@ -153,21 +153,31 @@ class WireFaultTests {
         long saleId = fixtures.activeSale(stock);
         List<SaleLoad.Answer> answers;
         try (SaleLoad crowd = SaleLoad.start(saleId, 8)) {
-            Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> crowd.count(201) >= 40);
+            awaitBuying(crowd);
             FaultProxies.db.refuseConnections(true);
             FaultProxies.db.cutAll();
             long during = crowd.answered();
             Thread.sleep(10_000);
             FaultProxies.db.refuseConnections(false);
             assertTrue(crowd.answered() > during, "buyers were answered during the outage, not left hanging");
-            long before = crowd.count(201);
-            Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> crowd.count(201) > before + 20
-                    || crowd.count(409) > 0);
+            awaitRecovered(crowd);
             answers = crowd.stop();
         }
         LOG.infof("DB outage: answers %s", SaleLoad.byStatus(answers));
         assertTrue(answers.stream().anyMatch(a -> a.status() == 503), "the outage was felt");
         fixtures.assertInvariantsAfterFaults(saleId, stock, answers);
+    }
+
+    /** The sale is under way: the crowd has bought a few dozen units. */
+    private static void awaitBuying(SaleLoad crowd) {
+        Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> crowd.count(201) >= 40);
+    }
+
+    /** After the fault: the service sells again by itself (or the sale sold out meanwhile). */
+    private static void awaitRecovered(SaleLoad crowd) {
+        long before = crowd.count(201);
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> crowd.count(201) > before + 20
+                || crowd.count(409) > 0);
     }
 
     private static void flushTestRedisDirectly() throws java.io.IOException {
@@ -189,15 +199,13 @@ class WireFaultTests {
         long saleId = fixtures.activeSale(stock);
         List<SaleLoad.Answer> answers;
         try (SaleLoad crowd = SaleLoad.start(saleId, 8)) {
-            Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> crowd.count(201) >= 40);
+            awaitBuying(crowd);
             FaultProxies.redis.refuseConnections(true);
             FaultProxies.redis.cutAll();
             flushTestRedisDirectly(); // the restarted server has forgotten everything
             Thread.sleep(1_000);
             FaultProxies.redis.refuseConnections(false);
-            long before = crowd.count(201);
-            Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> crowd.count(201) > before + 20
-                    || crowd.count(409) > 0);
+            awaitRecovered(crowd);
             answers = crowd.stop();
         }
         LOG.infof("Redis lost its data: answers %s", SaleLoad.byStatus(answers));
