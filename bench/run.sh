@@ -15,6 +15,7 @@
 #   BENCH_THREADS=2       wrk threads          BENCH_CONNECTIONS=64   wrk connections
 #   BENCH_STOCK=5000000   stock of the "all succeed" sales
 #   BENCH_PORT=8090       HTTP port of the service under test
+#   BENCH_MANAGEMENT_PORT=9090  its management port (/q/health, /q/metrics)
 #   BENCH_BUYERS          buyer tokens signed for the run (default 6000 per second of the longest
 #                         phase or warm-up, at least 60000): every purchase phase starts again from
 #                         the first buyer on its own sale, so this must cover one phase; ~5k req/s
@@ -53,12 +54,14 @@ THREADS="${BENCH_THREADS:-2}"
 CONNS="${BENCH_CONNECTIONS:-64}"
 STOCK="${BENCH_STOCK:-5000000}"
 PORT="${BENCH_PORT:-8090}"
+MANAGEMENT_PORT="${BENCH_MANAGEMENT_PORT:-9090}"
 DB="${BENCH_DB:-flashsale_bench}"
 REDIS_DB="${BENCH_REDIS_DB:-2}"
 CLONE="${BENCH_CLONE:-/tmp/flashsale-bench}"
 TOPIC="${BENCH_TOPIC:-flashsale-bench.order-events}"
 read -r -a DB_ROOT <<<"${MARIADB_ROOT_ARGS:--h127.0.0.1 -uroot}"
 BASE_URL="http://127.0.0.1:$PORT"
+MANAGEMENT_URL="http://127.0.0.1:$MANAGEMENT_PORT"
 WRK_TIMEOUT=30s   # far above any expected latency: a wrk timeout would hide a committed order
 LONGEST=$((DURATION > WARMUP ? DURATION : WARMUP))
 BUYERS="${BENCH_BUYERS:-$((6000 * LONGEST > 60000 ? 6000 * LONGEST : 60000))}"
@@ -147,8 +150,9 @@ start_service() {
   local name="$1"; shift
   local log="$LOG_DIR/service-$name.log"
   port_busy "$PORT" && die "port $PORT is already in use (set BENCH_PORT)"
+  port_busy "$MANAGEMENT_PORT" && die "port $MANAGEMENT_PORT is already in use (set BENCH_MANAGEMENT_PORT)"
   # a simple command (env execs java), so $! is the JVM itself
-  env -C "$LOG_DIR" QUARKUS_HTTP_PORT="$PORT" QUARKUS_LOG_CONSOLE_LEVEL=WARN \
+  env -C "$LOG_DIR" QUARKUS_HTTP_PORT="$PORT" QUARKUS_MANAGEMENT_PORT="$MANAGEMENT_PORT" QUARKUS_LOG_CONSOLE_LEVEL=WARN \
     QUARKUS_DATASOURCE_JDBC_URL="jdbc:$DB_KIND://127.0.0.1:3306/$DB" \
     QUARKUS_REDIS_HOSTS="redis://127.0.0.1:6379/$REDIS_DB" \
     FLASHSALE_ROLE="$ROLE" \
@@ -169,7 +173,7 @@ start_service() {
 # shellcheck disable=SC2317  # called through with_progress
 wait_live() { # wait_live NAME LOG
   local deadline=$((SECONDS + 120))
-  until curl -sf -o /dev/null "$BASE_URL/q/health/live"; do
+  until curl -sf -o /dev/null "$MANAGEMENT_URL/q/health/live"; do
     if ! kill -0 "$SERVICE_PID" 2>/dev/null; then
       tail -n 40 "$2" >&2; die "service ($1) exited during startup; log: $2"
     fi
@@ -431,7 +435,7 @@ run_wrk c purchase "$SALE_C" "$DURATION"
 REDIS_CMDS_C=$(( $(redis_commands) - REDIS_CMDS_0 ))
 check_sale "(c)" c "$SALE_C" 1 $([[ "$FIRST" == 201 ]] && echo 1 || echo 0)
 
-BATCH_METRICS=$(curl -s "$BASE_URL/q/metrics" | awk '
+BATCH_METRICS=$(curl -s "$MANAGEMENT_URL/q/metrics" | awk '
   /^flashsale_order_batch_size_count/ {c=$2} /^flashsale_order_batch_size_sum/ {s=$2}
   /^flashsale_order_batch_size_max/ {m=$2}
   END { if (c > 0) printf "%d transactions, mean %.1f orders each, max (recent) %d", c, s/c, m }')

@@ -43,8 +43,8 @@ class KafkaOutageTests {
                     .compareTo(Duration.ofSeconds(10)) < 0, "purchases were slowed down by the outage");
             Thread.sleep(3_000); // several relay rounds fail meanwhile
             // not ready without Kafka (API.md Operations); live all the same
-            io.restassured.RestAssured.given().get("/q/health/ready").then().statusCode(503);
-            io.restassured.RestAssured.given().get("/q/health/live").then().statusCode(200);
+            io.flashsale.support.Management.given().get("/q/health/ready").then().statusCode(503);
+            io.flashsale.support.Management.given().get("/q/health/live").then().statusCode(200);
             assertEquals(15, fixtures.count("SELECT COUNT(*) FROM outbox_events e JOIN orders o"
                     + " ON o.id = e.aggregate_id WHERE o.sale_id = ? AND e.status = 'PENDING'", saleId),
                     "nothing can be published while the broker is down");
@@ -56,7 +56,7 @@ class KafkaOutageTests {
         }
 
         Awaitility.await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
-                io.restassured.RestAssured.given().get("/q/health/ready").then().statusCode(200));
+                io.flashsale.support.Management.given().get("/q/health/ready").then().statusCode(200));
         Awaitility.await().atMost(Duration.ofSeconds(90)).until(() -> fixtures.count(
                 "SELECT COUNT(*) FROM outbox_events e JOIN orders o ON o.id = e.aggregate_id"
                         + " WHERE o.sale_id = ? AND e.status = 'PUBLISHED'", saleId) == 15);

@@ -35,6 +35,7 @@ final class ServiceProcess implements AutoCloseable {
     private Process process;
     private Path log;
     private int port;
+    private int managementPort;
     private int starts;
 
     ServiceProcess(String name, Path logDir, Map<String, String> properties) {
@@ -53,12 +54,14 @@ final class ServiceProcess implements AutoCloseable {
         }
         Files.createDirectories(logDir);
         port = freePort();
+        managementPort = freePort();
         starts++;
         log = logDir.resolve(name + "-" + starts + ".log");
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx512m");
         command.add("-Dquarkus.http.port=" + port);
+        command.add("-Dquarkus.management.port=" + managementPort);
         properties.forEach((key, value) -> command.add("-D" + key + "=" + value));
         command.add("-jar");
         command.add(JAR.toString());
@@ -72,7 +75,7 @@ final class ServiceProcess implements AutoCloseable {
 
     private void awaitReady(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        HttpRequest ready = HttpRequest.newBuilder(uri("/q/health/ready")).timeout(Duration.ofSeconds(3)).GET().build();
+        HttpRequest ready = HttpRequest.newBuilder(managementUri("/q/health/ready")).timeout(Duration.ofSeconds(3)).GET().build();
         String last = "no answer yet";
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
@@ -122,6 +125,11 @@ final class ServiceProcess implements AutoCloseable {
 
     URI uri(String path) {
         return URI.create("http://127.0.0.1:" + port + path);
+    }
+
+    /** Health and metrics live on the management port (never on the API port). */
+    URI managementUri(String path) {
+        return URI.create("http://127.0.0.1:" + managementPort + path);
     }
 
     Path log() {

@@ -180,6 +180,9 @@ class K8sManifestsTests {
     // The validator itself must be strict: known-bad manifests fail, a known-good one passes.
     // ------------------------------------------------------------------------------------------------------
 
+    /** quarkus.management.port: health, metrics and openapi never share the API port. */
+    static final int MANAGEMENT_PORT = 9000;
+
     static final String GOOD_DEPLOYMENT = """
             apiVersion: apps/v1
             kind: Deployment
@@ -924,7 +927,7 @@ class K8sManifestsTests {
                     }
                 }
                 if (flashsale) {
-                    flashsaleContainer(o, at, c);
+                    flashsaleContainer(o, at, c, knative, ports);
                 }
             }
             if (flashsale) {
@@ -932,9 +935,13 @@ class K8sManifestsTests {
                         || !"/q/metrics".equals(annotations.get("prometheus.io/path"))) {
                     problem(o, "pod template needs prometheus.io/scrape \"true\" and prometheus.io/path /q/metrics");
                 }
+                // /q/metrics lives on the management interface (application.properties), never on the API port;
+                // a Knative revision may declare only its serving port, so 9000 is checked by number there
                 String port = annotations.getOrDefault("prometheus.io/port", "");
-                if (!port.matches("\\d+") || !containerPorts.contains(Integer.parseInt(port))) {
-                    problem(o, "prometheus.io/port '" + port + "' is not a container port " + containerPorts);
+                if (!String.valueOf(MANAGEMENT_PORT).equals(port)) {
+                    problem(o, "prometheus.io/port '" + port + "' must be the management port " + MANAGEMENT_PORT);
+                } else if (!knative && !containerPorts.contains(MANAGEMENT_PORT)) {
+                    problem(o, "the management port " + MANAGEMENT_PORT + " is not a container port " + containerPorts);
                 }
             }
             annotations.keySet().stream().filter(k -> k.startsWith("prometheus.io/") && !PROMETHEUS.contains(k))
@@ -956,11 +963,22 @@ class K8sManifestsTests {
             return ports.stream().anyMatch(p -> port.getStrVal().equals(p.getName()));
         }
 
-        private void flashsaleContainer(Obj o, String at, Container c) {
-            httpProbe(o, at, "livenessProbe", c.getLivenessProbe(), "/q/health/live");
-            httpProbe(o, at, "readinessProbe", c.getReadinessProbe(), "/q/health/ready");
-            if (c.getStartupProbe() != null) {
-                httpProbe(o, at, "startupProbe", c.getStartupProbe(), "/q/health/started");
+        private void flashsaleContainer(Obj o, String at, Container c, boolean knative, List<ContainerPort> ports) {
+            if (knative) {
+                // Knative probes only through the serving port, where no /q/* is served
+                for (String which : List.of("livenessProbe", "readinessProbe")) {
+                    Probe probe = "livenessProbe".equals(which) ? c.getLivenessProbe() : c.getReadinessProbe();
+                    if (probe == null || probe.getTcpSocket() == null) {
+                        problem(o, at + ": " + which + " must be a TCP check of the serving port"
+                                + " (/q/health is on the management port, which Knative cannot probe)");
+                    }
+                }
+            } else {
+                httpProbe(o, at, "livenessProbe", c.getLivenessProbe(), "/q/health/live", ports);
+                httpProbe(o, at, "readinessProbe", c.getReadinessProbe(), "/q/health/ready", ports);
+                if (c.getStartupProbe() != null) {
+                    httpProbe(o, at, "startupProbe", c.getStartupProbe(), "/q/health/started", ports);
+                }
             }
             String expectedRole = switch (o.kind + " " + o.name) {
                 case "Service flashsale-api" -> "api";
@@ -976,11 +994,19 @@ class K8sManifestsTests {
             }
         }
 
-        private void httpProbe(Obj o, String at, String which, Probe probe, String path) {
+        private void httpProbe(Obj o, String at, String which, Probe probe, String path, List<ContainerPort> ports) {
             HTTPGetAction get = probe == null ? null : probe.getHttpGet();
             if (get == null || !path.equals(get.getPath())) {
                 problem(o, at + ": " + which + " must be an HTTP GET on " + path
                         + (get == null ? " (none)" : ", is " + get.getPath()));
+                return;
+            }
+            IntOrString port = get.getPort();
+            boolean management = port != null && (Integer.valueOf(MANAGEMENT_PORT).equals(port.getIntVal())
+                    || ports.stream().anyMatch(p -> p.getContainerPort() == MANAGEMENT_PORT
+                            && port.getStrVal() != null && port.getStrVal().equals(p.getName())));
+            if (!management) {
+                problem(o, at + ": " + which + " must target the management port " + MANAGEMENT_PORT);
             }
         }
 

@@ -79,6 +79,6 @@ public final class AutoAuth implements Filter, QuarkusTestBeforeEachCallback {
         if (path.startsWith("/api/me/")) {
             return Tokens.buyer("test-buyer");
         }
-        return null; // public endpoints (sale page, ping, /q/*)
+        return null; // public endpoints (sale page, ping; /q/* is on the management port)
     }
 }
