@@ -70,6 +70,37 @@ class IdempotencyTests {
         fixtures.assertConservation(saleId, 5);
     }
 
+    @Inject
+    io.flashsale.common.ApiLimitsConfig limits;
+
+    /**
+     * Every key's answer is kept for a day, so keys are counted against the buyer: past the limit a
+     * new key is refused (429, nothing bought, nothing stored), while the keys already used still
+     * replay their answers and other buyers are not affected.
+     */
+    @Test
+    void aBuyerMayUseOnlySoManyKeysPerSale() {
+        long saleId = fixtures.activeSale(5);
+        String buyer = Fixtures.newBuyer();
+        int allowed = limits.idempotencyKeysPerBuyer();
+        String first = purchase(saleId, buyer, "intent-0").then().statusCode(201).extract().asString();
+        for (int i = 1; i < allowed; i++) {
+            purchase(saleId, buyer, "intent-" + i).then().statusCode(409);
+        }
+        purchase(saleId, buyer, "intent-" + allowed).then().statusCode(429)
+                .contentType("application/problem+json").header("Retry-After", "1")
+                .body("code", org.hamcrest.Matchers.equalTo("RATE_LIMITED"));
+        assertEquals(null, redis.value(String.class).get(new SaleKeys(saleId).idempotency(buyer, "intent-" + allowed)),
+                "a refused key stores nothing");
+        assertEquals(allowed, redis.set(String.class).scard(new SaleKeys(saleId).idempotencyKeysOf(buyer)));
+        // a key already counted still replays, even at the limit
+        assertEquals(first, purchase(saleId, buyer, "intent-0").then().statusCode(201).extract().asString());
+        // the count is per buyer
+        purchase(saleId, Fixtures.newBuyer(), "intent-" + allowed).then().statusCode(201);
+        assertEquals(2, fixtures.activeOrders(saleId));
+        fixtures.assertConservation(saleId, 5);
+    }
+
     /**
      * A process that died mid-request leaves its in-progress claim behind. The claim lives for the
      * short lease, not for the day a final answer is kept: after it, the key works again.

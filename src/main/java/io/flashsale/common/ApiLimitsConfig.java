@@ -30,6 +30,13 @@ public interface ApiLimitsConfig {
     @WithDefault("2000")
     int clientBurst();
 
+    /**
+     * Distinct Idempotency-Keys one buyer may use for one sale (each answer is stored for
+     * {@code flashsale.purchase.idempotency-ttl}); beyond: 429. An honest client needs one per purchase intent.
+     */
+    @WithDefault("20")
+    int idempotencyKeysPerBuyer();
+
     /** Verified bearer tokens remembered at once (each until its exp, at most a minute). */
     @WithDefault("20000")
     long verifiedTokens();

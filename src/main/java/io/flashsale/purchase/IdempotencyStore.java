@@ -1,13 +1,17 @@
 package io.flashsale.purchase;
 
 import io.flashsale.sale.SaleKeys;
+import io.flashsale.common.ApiException;
+import io.flashsale.common.ApiLimitsConfig;
+import io.flashsale.common.LuaScript;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.value.SetArgs;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
-import org.jboss.logging.Logger;
+import java.util.List;
 import java.util.function.Supplier;
+import org.jboss.logging.Logger;
 
 /**
  * Replays the first answer to an Idempotency-Key (scoped to sale and user). The key is claimed
@@ -16,7 +20,9 @@ import java.util.function.Supplier;
  * {@code idempotency-ttl}); after a transient failure (429, 503) the claim is dropped so a retry
  * really retries. The claim itself lives only {@code idempotency-lease}: a process that dies
  * mid-request blocks its key for that long, not for a day. Storing the answer is best effort: if
- * Redis fails then, the buyer still gets the real answer (a 201 stays a 201).
+ * Redis fails then, the buyer still gets the real answer (a 201 stays a 201). Keys are counted
+ * against the buyer: at most {@code flashsale.api.idempotency-keys-per-buyer} distinct keys per
+ * sale, so no buyer can fill Redis with day-long answers (claim_idempotency_key.lua).
  */
 @ApplicationScoped
 public class IdempotencyStore {
@@ -25,22 +31,36 @@ public class IdempotencyStore {
     static final String IN_PROGRESS = "IN_PROGRESS";
     private static final Duration POLL = Duration.ofMillis(20);
 
+    private static final LuaScript CLAIM = LuaScript.load("claim_idempotency_key");
+    private static final int CLAIMED = 1;
+    private static final int CLAIMED_BEFORE = 2;
+
     private final ReactiveRedisDataSource redis;
     private final PurchaseConfig config;
+    private final ApiLimitsConfig limits;
 
-    public IdempotencyStore(ReactiveRedisDataSource redis, PurchaseConfig config) {
+    public IdempotencyStore(ReactiveRedisDataSource redis, PurchaseConfig config, ApiLimitsConfig limits) {
         this.redis = redis;
         this.config = config;
+        this.limits = limits;
     }
 
     public Uni<PurchaseAnswer> once(long saleId, String userId, String idempotencyKey,
             Supplier<Uni<PurchaseAnswer>> action) {
-        String key = new SaleKeys(saleId).idempotency(userId, idempotencyKey);
-        var values = redis.value(String.class);
-        return values.setGet(key, IN_PROGRESS, new SetArgs().nx().px(config.idempotencyLease()))
-                .flatMap(previous -> previous == null
-                        ? action.get().call(answer -> remember(key, answer))
-                        : awaitFirstAnswer(key, previous, System.nanoTime() + config.idempotencyWait().toNanos()));
+        SaleKeys keys = new SaleKeys(saleId);
+        String key = keys.idempotency(userId, idempotencyKey);
+        return CLAIM.run(redis, List.of(key, keys.idempotencyKeysOf(userId)), List.of(idempotencyKey,
+                        Long.toString(config.idempotencyLease().toMillis()),
+                        Integer.toString(limits.idempotencyKeysPerBuyer()),
+                        Long.toString(config.idempotencyTtl().toMillis())))
+                .flatMap(claim -> switch (claim.get(0).toInteger()) {
+                    case CLAIMED -> action.get().call(answer -> remember(key, answer));
+                    case CLAIMED_BEFORE -> awaitFirstAnswer(key, claim.get(1).toString(),
+                            System.nanoTime() + config.idempotencyWait().toNanos());
+                    default -> Uni.createFrom().failure(new ApiException(429, "RATE_LIMITED",
+                            "this buyer already used " + limits.idempotencyKeysPerBuyer()
+                                    + " Idempotency-Keys for this sale; retry with one of them"));
+                });
     }
 
     /** Keeps a final answer for replay, or drops the claim after a transient one; never fails. */

@@ -55,6 +55,11 @@ public record SaleKeys(long saleId) {
         return key("idem:" + userId.length() + ":" + userId + ":" + idempotencyKey);
     }
 
+    /** set: the Idempotency-Keys one buyer used for this sale (claim_idempotency_key.lua counts them). */
+    public String idempotencyKeysOf(String userId) {
+        return key("idem-keys:" + userId);
+    }
+
     /** KEYS of purchase.lua, in order. */
     public List<String> purchaseKeys() {
         return List.of(meta(), stock(), buyers(), reservations(), waitlist(), promoted(), voided());
