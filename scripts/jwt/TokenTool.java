@@ -36,6 +36,10 @@ import java.util.regex.Pattern;
  *   sign --key PEM [--issuer I] [--ttl-seconds N] [--threads N] --subjects-from FILE ROLE...
  *                                                 one token per line, for the subjects of FILE ('-': stdin), in order
  *   verify --pub PEM [--issuer I] TOKEN           check signature, expiry and issuer; print the claims
+ *   verify-cost --pub PEM --tokens FILE [--seconds N]
+ *                                                 check the signatures of FILE's tokens on one thread for N s
+ *                                                 (default 3, after a 2 s warm-up): prints verify_us=..., the
+ *                                                 CPU cost of one check, for the benchmark's report
  * </pre>
  *
  * RS256 because the service verifies a token on every purchase: an RSA signature is checked in
@@ -57,6 +61,7 @@ public class TokenTool {
             case "init" -> init(rest);
             case "sign" -> sign(rest);
             case "verify" -> verify(rest);
+            case "verify-cost" -> verifyCost(rest);
             default -> usage("unknown command " + args[0]);
         };
         System.exit(code);
@@ -268,6 +273,59 @@ public class TokenTool {
         }
         System.out.println(claims);
         return 0;
+    }
+
+    /**
+     * What verifying one bearer token costs at the least: the RSA signature check alone, done the way a
+     * verifier does it per request (a fresh Signature, the signed part, the decoded signature).
+     */
+    static int verifyCost(List<String> args) throws Exception {
+        String pub = null;
+        Path tokensFile = null;
+        double seconds = 3;
+        for (int i = 0; i < args.size(); i++) {
+            switch (args.get(i)) {
+                case "--pub" -> pub = args.get(++i);
+                case "--tokens" -> tokensFile = Path.of(args.get(++i));
+                case "--seconds" -> seconds = Double.parseDouble(args.get(++i));
+                default -> {
+                    return usage("unknown verify-cost argument " + args.get(i));
+                }
+            }
+        }
+        if (pub == null || tokensFile == null) {
+            return usage("verify-cost needs --pub and --tokens");
+        }
+        PublicKey key = KeyFactory.getInstance("RSA").generatePublic(new X509EncodedKeySpec(der(Path.of(pub))));
+        List<String> tokens = new ArrayList<>();
+        try (var lines = Files.lines(tokensFile)) {
+            lines.filter(line -> !line.isBlank()).limit(20_000).forEach(tokens::add);
+        }
+        if (tokens.isEmpty()) {
+            return usage(tokensFile + " holds no token");
+        }
+        checkSignatures(key, tokens, System.nanoTime() + 2_000_000_000L); // warm-up: JIT
+        long started = System.nanoTime();
+        long checked = checkSignatures(key, tokens, started + (long) (seconds * 1e9));
+        System.out.printf(java.util.Locale.ROOT, "verify_us=%.1f checked=%d%n",
+                (System.nanoTime() - started) / 1e3 / checked, checked);
+        return 0;
+    }
+
+    private static long checkSignatures(PublicKey key, List<String> tokens, long until) throws Exception {
+        long checked = 0;
+        while (System.nanoTime() < until) {
+            String token = tokens.get((int) (checked % tokens.size()));
+            int lastDot = token.lastIndexOf('.');
+            Signature rsa = Signature.getInstance("SHA256withRSA");
+            rsa.initVerify(key);
+            rsa.update(token.substring(0, lastDot).getBytes(StandardCharsets.US_ASCII));
+            if (!rsa.verify(Base64.getUrlDecoder().decode(token.substring(lastDot + 1)))) {
+                throw new IllegalStateException("token " + checked % tokens.size() + " has a bad signature");
+            }
+            checked++;
+        }
+        return checked;
     }
 
     static int invalid(String why) {
