@@ -93,7 +93,7 @@ public class PurchaseService {
     public Uni<PurchaseAnswer> purchase(long saleId, String userId, boolean waitlist, String idempotencyKey,
             String clientAddress) {
         if (idempotencyKey == null) {
-            PurchaseAnswer local = answeredLocally(saleId, waitlist);
+            PurchaseAnswer local = answeredLocally(saleId, userId, waitlist);
             if (local != null) {
                 return Uni.createFrom().item(local);
             }
@@ -125,12 +125,12 @@ public class PurchaseService {
      * The crowd's most common answers (sold out, not started, ended) straight from this instance's
      * memory, without a reactive pipeline; null when the sale is not cached or may be buyable.
      */
-    private PurchaseAnswer answeredLocally(long saleId, boolean waitlist) {
+    private PurchaseAnswer answeredLocally(long saleId, String userId, boolean waitlist) {
         SaleSnapshot sale = catalog.cachedNow(saleId).orElse(null);
         if (sale == null) {
             return null;
         }
-        ApiException refusal = localRefusal(sale, waitlist);
+        ApiException refusal = localRefusal(sale, userId, waitlist);
         if (refusal == null) {
             return null;
         }
@@ -139,7 +139,7 @@ public class PurchaseService {
         return answer;
     }
 
-    private ApiException localRefusal(SaleSnapshot sale, boolean waitlist) {
+    private ApiException localRefusal(SaleSnapshot sale, String userId, boolean waitlist) {
         Instant now = clock.instant();
         if (sale.notStartedAt(now)) {
             return notStarted();
@@ -147,8 +147,9 @@ public class PurchaseService {
         if (sale.endedAt(now)) {
             return ended();
         }
-        if (!waitlist && catalog.isSoldOut(sale.id())) {
-            // Known sold out on this instance: answered from memory, Redis is not asked.
+        if (!waitlist && catalog.isSoldOutFor(sale, userId)) {
+            // Known sold out on this instance, and this caller bought nothing: answered from memory,
+            // Redis is not asked. A possible buyer goes to Redis: ALREADY_PURCHASED wins over SOLD_OUT.
             return soldOut();
         }
         return null;
@@ -162,7 +163,7 @@ public class PurchaseService {
     private Uni<PurchaseAnswer> attempt(long saleId, String userId, boolean waitlist) {
         return catalog.find(saleId).flatMap(found -> {
             SaleSnapshot sale = found.orElseThrow(() -> SaleService.notFound(saleId));
-            ApiException refusal = localRefusal(sale, waitlist);
+            ApiException refusal = localRefusal(sale, userId, waitlist);
             if (refusal != null) {
                 throw refusal;
             }

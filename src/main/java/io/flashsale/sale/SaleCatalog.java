@@ -32,13 +32,15 @@ public class SaleCatalog {
     private final Clock clock;
     private final SaleConfig config;
     private final Event<WaitlistChanged> waitlistChanged;
+    private final SoldOutBuyers soldOutBuyers;
     private final AsyncLoadingCache<Long, Optional<SaleSnapshot>> sales;
     /** saleId -> epoch millis until which "sold out" is trusted. */
     private final ConcurrentHashMap<Long, Long> soldOutUntil = new ConcurrentHashMap<>();
 
     public SaleCatalog(ReactiveRedisDataSource redis, Clock clock, SaleConfig config, PaymentConfig payment,
-            Event<WaitlistChanged> waitlistChanged) {
+            Event<WaitlistChanged> waitlistChanged, SoldOutBuyers soldOutBuyers) {
         this.waitlistChanged = waitlistChanged;
+        this.soldOutBuyers = soldOutBuyers;
         this.redis = redis;
         this.clock = clock;
         this.config = config;
@@ -70,8 +72,15 @@ public class SaleCatalog {
         }
         switch (message.substring(0, colon)) {
             case "soldout" -> markSoldOut(saleId);
-            case "available" -> soldOutUntil.remove(saleId);
-            case "waitlist" -> waitlistChanged.fire(new WaitlistChanged(saleId));
+            case "available" -> {
+                soldOutUntil.remove(saleId);
+                soldOutBuyers.forget(saleId);
+            }
+            case "waitlist" -> {
+                // a unit handed to the waitlist's head made a new buyer (or someone left)
+                soldOutBuyers.forget(saleId);
+                waitlistChanged.fire(new WaitlistChanged(saleId));
+            }
             default -> LOG.debugf("ignoring sale event %s", message);
         }
     }
@@ -92,6 +101,14 @@ public class SaleCatalog {
         // a dependent stage: a buyer hanging up cancels only their own wait, never the cache's
         // shared loading future that every concurrent buyer of this sale is waiting on
         return Uni.createFrom().completionStage(() -> sales.get(saleId).thenApply(sale -> sale));
+    }
+
+    /**
+     * SOLD_OUT is the whole answer for this buyer: the sale is known sold out here and the buyer
+     * certainly holds no order in it (else ALREADY_PURCHASED wins, which only Redis can tell).
+     */
+    public boolean isSoldOutFor(SaleSnapshot sale, String userId) {
+        return isSoldOut(sale.id()) && soldOutBuyers.certainlyNotABuyer(sale.id(), sale.stock(), userId);
     }
 
     public boolean isSoldOut(long saleId) {

@@ -1,6 +1,7 @@
 package io.flashsale.sale;
 
 import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
 import java.time.Duration;
 
 /** Settings of the sale feature; defaults live in application.properties. */
@@ -21,6 +22,17 @@ public interface SaleConfig {
      * Pub/sub ignores Redis logical databases: deployments sharing one Redis need their own channel.
      */
     String eventsChannel();
+
+    /**
+     * Oldest a sold-out sale's filter of buyers may get before it is loaded again (SoldOutBuyers);
+     * bounds the harm of a lost pub/sub message.
+     */
+    @WithDefault("10S")
+    Duration buyerFilterMaxAge();
+
+    /** False-positive rate of that filter: the share of non-buyers still sent to Redis after a sell-out. */
+    @WithDefault("0.01")
+    double buyerFilterFpp();
 
     /** How long an instance serves the rendered sale page before reading Redis again (API.md: up to 1 s). */
     Duration pageTtl();
