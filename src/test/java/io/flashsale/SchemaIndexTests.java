@@ -36,6 +36,14 @@ class SchemaIndexTests {
             "SELECT * FROM sale_stats WHERE sale_id = 1",
             "SELECT id FROM outbox_events WHERE status = 'PUBLISHED' AND published_at < NOW()",
             "SELECT id FROM outbox_events WHERE event_id = 'x'",
+            // OrderArchiver and the reads of archived orders (OrderHistory)
+            "SELECT s.id FROM sales s WHERE s.ends_at < NOW() AND EXISTS (SELECT 1 FROM orders o WHERE o.sale_id = s.id)"
+                    + " ORDER BY s.ends_at LIMIT 100",
+            "SELECT id FROM orders WHERE sale_id = 1 ORDER BY id LIMIT 1000 FOR UPDATE SKIP LOCKED",
+            "SELECT MAX(created_at) FROM orders WHERE sale_id = 1",
+            "SELECT id, status FROM orders_history WHERE id = 1",
+            "SELECT id, status FROM orders_history WHERE user_id = 'u' ORDER BY created_at DESC LIMIT 20",
+            "SELECT id, status FROM orders_history WHERE user_id = 'u' AND sale_id = 1 ORDER BY created_at DESC LIMIT 20",
     })
     void queryUsesAnIndex(String query) throws SQLException {
         try (Connection c = db.getConnection(); Statement s = c.createStatement();

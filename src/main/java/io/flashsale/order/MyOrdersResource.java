@@ -12,8 +12,10 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
@@ -29,9 +31,11 @@ public class MyOrdersResource {
     static final int MAX_LIMIT = 100;
 
     private final SecurityIdentity caller;
+    private final OrderHistory history;
 
-    public MyOrdersResource(SecurityIdentity caller) {
+    public MyOrdersResource(SecurityIdentity caller, OrderHistory history) {
         this.caller = caller;
+        this.history = history;
     }
 
     @GET
@@ -42,11 +46,15 @@ public class MyOrdersResource {
         String buyer = Access.buyer(caller);
         int size = limit(limit);
         Sort newestFirst = Sort.descending("createdAt");
-        var query = saleId == null
+        Long sale = saleId == null ? null : SaleIds.parse(saleId);
+        var query = sale == null
                 ? PurchaseOrder.<PurchaseOrder>find("userId = ?1 and status <> ?2", newestFirst, buyer, OrderStatus.VOID)
                 : PurchaseOrder.<PurchaseOrder>find("userId = ?1 and saleId = ?2 and status <> ?3", newestFirst, buyer,
-                        SaleIds.parse(saleId), OrderStatus.VOID);
-        return query.page(Page.ofSize(size)).list().stream().map(OrderView::of).toList();
+                        sale, OrderStatus.VOID);
+        List<OrderView> recent = query.page(Page.ofSize(size)).list().stream().map(OrderView::of).toList();
+        // and the orders of sales archived long ago (OrderArchiver), merged newest first
+        return Stream.concat(recent.stream(), history.ofBuyer(buyer, sale, size).stream())
+                .sorted(Comparator.comparing(OrderView::createdAt).reversed()).limit(size).toList();
     }
 
     private static int limit(String text) {

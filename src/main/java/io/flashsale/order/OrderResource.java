@@ -12,6 +12,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import java.util.Optional;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
@@ -28,10 +29,12 @@ public class OrderResource {
 
     private final OrderService orders;
     private final SecurityIdentity caller;
+    private final OrderHistory history;
 
-    public OrderResource(OrderService orders, SecurityIdentity caller) {
+    public OrderResource(OrderService orders, SecurityIdentity caller, OrderHistory history) {
         this.orders = orders;
         this.caller = caller;
+        this.history = history;
     }
 
     @GET
@@ -41,8 +44,17 @@ public class OrderResource {
     @APIResponse(responseCode = "200", description = "The order")
     @APIResponse(responseCode = "404", description = "ORDER_NOT_FOUND")
     public OrderView get(@PathParam("orderId") String orderId) {
-        PurchaseOrder order = visible(orderId);
-        return OrderView.of(order);
+        Optional<Long> id = OrderIds.parse(orderId);
+        PurchaseOrder order = id.map(known -> PurchaseOrder.<PurchaseOrder>findById(known)).orElse(null);
+        if (order == null && id.isPresent()) {
+            // its sale ended long ago: the order was archived (OrderArchiver), it is still the buyer's
+            OrderView archived = history.find(id.get()).orElse(null);
+            if (archived != null) {
+                Access.requireOwnerOrOperator(caller, archived.userId());
+                return archived;
+            }
+        }
+        return OrderView.of(visible(orderId));
     }
 
     /** The order if the caller may see it; another buyer's order is 403, a tombstone is no order. */

@@ -1,0 +1,74 @@
+package io.flashsale.order;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import io.flashsale.common.OrderIds;
+import io.flashsale.common.Sql;
+import java.time.LocalDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import javax.sql.DataSource;
+
+/**
+ * Reads of archived orders ({@code orders_history}, see OrderArchiver): a buyer keeps seeing an
+ * order after its sale was archived. Archived orders are final (paid, cancelled or expired), so
+ * they are read-only; payment and cancel only ever look at the hot table.
+ */
+@ApplicationScoped
+public class OrderHistory {
+
+    private static final String VIEW_COLUMNS = "id, sale_id, user_id, status, amount_cents, created_at, pay_by, paid_at";
+
+    private final DataSource db;
+
+    public OrderHistory(DataSource db) {
+        this.db = db;
+    }
+
+    public Optional<OrderView> find(long orderId) {
+        try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement(
+                "SELECT " + VIEW_COLUMNS + " FROM orders_history WHERE id = ?")) {
+            s.setLong(1, orderId);
+            try (ResultSet r = s.executeQuery()) {
+                return r.next() ? Optional.of(view(r)) : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The buyer's archived orders (optionally of one sale), newest first. */
+    public List<OrderView> ofBuyer(String userId, Long saleId, int limit) {
+        String sql = "SELECT " + VIEW_COLUMNS + " FROM orders_history WHERE user_id = ?"
+                + (saleId == null ? "" : " AND sale_id = ?") + " ORDER BY created_at DESC LIMIT ?";
+        try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
+            int i = 1;
+            s.setString(i++, userId);
+            if (saleId != null) {
+                s.setLong(i++, saleId);
+            }
+            s.setInt(i, limit);
+            List<OrderView> orders = new ArrayList<>();
+            try (ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    orders.add(view(r));
+                }
+            }
+            return orders;
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static OrderView view(ResultSet r) throws SQLException {
+        LocalDateTime paidAt = r.getObject("paid_at", LocalDateTime.class);
+        return new OrderView(OrderIds.format(r.getLong("id")), r.getLong("sale_id"), r.getString("user_id"),
+                OrderStatus.valueOf(r.getString("status")), r.getLong("amount_cents"),
+                Sql.instant(r.getObject("created_at", LocalDateTime.class)),
+                Sql.instant(r.getObject("pay_by", LocalDateTime.class)), paidAt == null ? null : Sql.instant(paidAt));
+    }
+}
