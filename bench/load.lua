@@ -7,6 +7,11 @@
 --   BENCH_TOKENS   file of buyer JWTs, one a line (purchase mode; bench/run.sh signs them with
 --                  scripts/token.sh --subjects-from)
 --   BENCH_THREADS  wrk's -t (purchase mode): how many slices the tokens are cut into
+--   BENCH_ONCE     1: a scenario, not a rate (purchase mode): each thread sends every token of its
+--                  slice exactly once and stops when all are answered; done() then also prints
+--                  scenario_us (first request to last answer, over all threads) and scenario_rps.
+--                  A connection asking for more after its thread's slice is spent gets a
+--                  GET /api/ping (200, never a purchase answer), counted as "filler" only.
 --
 -- The buyer is the token's subject, so every purchase carries a DISTINCT buyer's token:
 -- "Authorization: Bearer <token>", body {}. wrk runs one Lua interpreter per thread; thread t
@@ -26,6 +31,18 @@ local mode = os.getenv("BENCH_MODE") or "ping"
 local sale = os.getenv("BENCH_SALE") or "0"
 local tokens_file = os.getenv("BENCH_TOKENS")
 local nthreads = tonumber(os.getenv("BENCH_THREADS") or "")
+
+local once = os.getenv("BENCH_ONCE") == "1"
+local ffi = require("ffi")
+ffi.cdef[[
+typedef struct { long tv_sec; long tv_usec; } fs_timeval;
+int gettimeofday(fs_timeval *tv, void *tz);
+]]
+local function now_us()
+   local tv = ffi.new("fs_timeval")
+   ffi.C.gettimeofday(tv, nil)
+   return tonumber(tv.tv_sec) * 1000000 + tonumber(tv.tv_usec)
+end
 
 local threads = {}
 local thread_no = 0
@@ -76,6 +93,9 @@ function init(args)
    reused = 0    -- purchases whose buyer had already been used by this thread in this phase
    statuses = {} -- "s201" -> count
    codes = {}    -- "c_SOLD_OUT" -> count (error code of non-2xx bodies)
+   filler = 0    -- BENCH_ONCE: pings sent after the slice was spent
+   first_us = 0  -- BENCH_ONCE: when this thread sent its first request / got its last answer
+   last_us = 0
    if mode == "purchase" then
       path = "/api/sales/" .. sale .. "/purchases"
       headers = { ["Content-Type"] = "application/json" }
@@ -87,7 +107,18 @@ function init(args)
 end
 
 function request()
+   if once and tid == 1 and not checked then
+      -- wrk's own check of the script (thread 1, before any connection): nothing is sent, so the
+      -- token is not spent
+      checked = true
+      return wrk.format("POST", path, { ["Content-Type"] = "application/json", ["Authorization"] = auth[1] }, "{}")
+   end
+   if once and sent >= nauth then
+      filler = filler + 1
+      return wrk.format("GET", "/api/ping", {})
+   end
    sent = sent + 1
+   if once and first_us == 0 then first_us = now_us() end
    if mode == "purchase" then
       local i = sent
       if i > nauth then
@@ -101,7 +132,14 @@ function request()
 end
 
 function response(status, hdrs, body)
+   if once and status == 200 then
+      return -- a filler ping
+   end
    answered = answered + 1
+   if once and answered >= nauth then
+      last_us = now_us()
+      wrk.thread:stop()
+   end
    local key = "s" .. status
    statuses[key] = (statuses[key] or 0) + 1
    if status >= 300 and body then
@@ -112,12 +150,17 @@ function response(status, hdrs, body)
 end
 
 function done(summary, latency, requests)
-   local total = { sent = 0, answered = 0, reused = 0 }
+   local total = { sent = 0, answered = 0, reused = 0, filler = 0 }
+   local first, last = nil, 0
    local st, cd = {}, {}
    for _, t in ipairs(threads) do
       total.sent = total.sent + (t:get("sent") or 0)
       total.answered = total.answered + (t:get("answered") or 0)
       total.reused = total.reused + (t:get("reused") or 0)
+      total.filler = total.filler + (t:get("filler") or 0)
+      local f, l = t:get("first_us") or 0, t:get("last_us") or 0
+      if f > 0 and (first == nil or f < first) then first = f end
+      if l > last then last = l end
       for k, v in pairs(t:get("statuses") or {}) do st[k] = (st[k] or 0) + v end
       for k, v in pairs(t:get("codes") or {}) do cd[k] = (cd[k] or 0) + v end
    end
@@ -139,6 +182,12 @@ function done(summary, latency, requests)
       "err_timeout=" .. e.timeout,
       "reused=" .. total.reused,
    }
+   if once then
+      local us = (first and last > first) and (last - first) or 0
+      table.insert(out, "filler=" .. total.filler)
+      table.insert(out, "scenario_us=" .. us)
+      table.insert(out, string.format("scenario_rps=%.1f", us > 0 and total.answered / (us / 1e6) or 0))
+   end
    local keys = {}
    for k in pairs(st) do table.insert(keys, k) end
    for k in pairs(cd) do table.insert(keys, k) end

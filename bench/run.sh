@@ -16,6 +16,13 @@
 #   BENCH_STOCK=5000000   stock of the "all succeed" sales
 #   BENCH_PORT=8090       HTTP port of the service under test
 #   BENCH_MANAGEMENT_PORT=9090  its management port (/q/health, /q/metrics)
+#   BENCH_CONTESTED_STOCK=1000  BENCH_CONTESTED_BUYERS=10000   phase (e), the side-by-side scenario:
+#                         every buyer asks twice at once (one request per wrk thread), each request once
+#   BENCH_CONTESTED_MAX=20   upper bound in seconds for phase (e) (wrk waits that long in any case)
+#   BENCH_HISTORY_ROWS=5000000   archived orders loaded into orders_history before phase (h)
+#                         (0 skips the phase; needs MariaDB's sequence engine)
+#   BENCH_CEILING_ROWS=50000     orders (+ as many outbox rows) of the database ceiling
+#   BENCH_JFR=1           record phase (b) with JFR and print its hottest frames (slightly slower)
 #   BENCH_BUYERS          buyer tokens signed for the run (default 6000 per second of the longest
 #                         phase or warm-up, at least 60000): every purchase phase starts again from
 #                         the first buyer on its own sale, so this must cover one phase; ~5k req/s
@@ -62,6 +69,11 @@ TOPIC="${BENCH_TOPIC:-flashsale-bench.order-events}"
 read -r -a DB_ROOT <<<"${MARIADB_ROOT_ARGS:--h127.0.0.1 -uroot}"
 BASE_URL="http://127.0.0.1:$PORT"
 MANAGEMENT_URL="http://127.0.0.1:$MANAGEMENT_PORT"
+CONTESTED_STOCK="${BENCH_CONTESTED_STOCK:-1000}"
+CONTESTED_BUYERS="${BENCH_CONTESTED_BUYERS:-10000}"
+CONTESTED_MAX="${BENCH_CONTESTED_MAX:-20}"
+HISTORY_ROWS="${BENCH_HISTORY_ROWS:-5000000}"
+CEILING_ROWS="${BENCH_CEILING_ROWS:-50000}"
 WRK_TIMEOUT=30s   # far above any expected latency: a wrk timeout would hide a committed order
 LONGEST=$((DURATION > WARMUP ? DURATION : WARMUP))
 BUYERS="${BENCH_BUYERS:-$((6000 * LONGEST > 60000 ? 6000 * LONGEST : 60000))}"
@@ -233,7 +245,7 @@ settle() {
 run_wrk() {
   local label="$1" mode="$2" sale="$3" secs="$4"
   local out="$LOG_DIR/wrk-$label.txt"
-  BENCH_MODE="$mode" BENCH_SALE="$sale" BENCH_TOKENS="$TOKENS" BENCH_THREADS="$THREADS" \
+  BENCH_MODE="$mode" BENCH_SALE="$sale" BENCH_TOKENS="$TOKENS" BENCH_THREADS="$THREADS" BENCH_ONCE="${ONCE:-0}" \
     wrk -t"$THREADS" -c"$CONNS" -d"${secs}s" --timeout "$WRK_TIMEOUT" --latency -s "$LUA" "$BASE_URL" >"$out" 2>&1
   local rc=$?
   grep '^BENCH_RESULT' "$out" | tr ' ' '\n' | grep '=' >"$LOG_DIR/$label.result"
@@ -268,6 +280,69 @@ warm_up() {
     buy "$s" warm-first >/dev/null
     run_wrk "warm-soldout-$SERVICE_NAME" purchase "$s" "$WARMUP"
   fi
+}
+
+# ------------------------------------------------------------------ CPU split
+
+# CPU ticks (user + system) a process has used so far; 0 when it is gone or unknown
+proc_ticks() { [[ -n "${1:-}" && -r /proc/$1/stat ]] && awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+# busy ticks of the whole machine (every core), and the ticks of this shell's finished children (wrk)
+machine_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }
+children_ticks() { times | tail -1 | awk '{ split($1, u, /[ms]/); split($2, s, /[ms]/); printf "%.0f", (u[1] * 60 + u[2] + s[1] * 60 + s[2]) * 100 }'; }
+CPU_PIDS=()
+cpu_snapshot() { # cpu_snapshot VAR: "wall machine service mariadb redis kafka wrk"
+  local snap
+  snap="$(date +%s%N) $(machine_ticks)"
+  for pid in "${CPU_PIDS[@]}"; do snap+=" $(proc_ticks "$pid")"; done
+  snap+=" $(children_ticks)"
+  printf -v "$1" '%s' "$snap"
+}
+# cpu_split BEFORE AFTER: "service 95% mariadb 30% ..." as shares of ONE core (2 cores = 200 %)
+cpu_split() {
+  awk -v a="$1" -v b="$2" -v hz="$(getconf CLK_TCK)" -v names="machine service MariaDB Redis Kafka wrk" 'BEGIN {
+    n = split(a, x, " "); split(b, y, " "); split(names, nm, " ")
+    secs = (y[1] - x[1]) / 1e9
+    for (i = 2; i <= n; i++) printf "%s %.0f%%  ", nm[i - 1], 100 * (y[i] - x[i]) / hz / secs
+  }'
+}
+
+# ------------------------------------------------------------------ ceilings (no HTTP)
+
+# The database alone: CEILING_ROWS orders and as many outbox rows, in transactions of 500 + 500
+# multi-row inserts (the batched writer's statement shape), from the mariadb client.
+db_ceiling() {
+  local sqlfile="$LOG_DIR/db-ceiling.sql" t0 t1
+  awk -v n="$CEILING_ROWS" -v base="$(( $(date +%s) * 1000000 ))" -v q="'" 'BEGIN {
+    now = "UTC_TIMESTAMP(6)"
+    for (i = 0; i < n; i += 500) {
+      o = "INSERT INTO orders (id, sale_id, user_id, status, amount_cents, created_at, pay_by, updated_at) VALUES "
+      e = "INSERT INTO outbox_events (event_id, aggregate_id, event_type, payload, status, next_attempt_at, created_at) VALUES "
+      for (j = i; j < i + 500 && j < n; j++) {
+        sep = (j == i) ? "" : ","
+        id = base + j
+        o = o sep "(" id ",1," q "ceiling-" j q "," q "PENDING_PAYMENT" q ",100," now "," now "," now ")"
+        e = e sep "(" q sprintf("ce%06d-0000-4000-8000-%012d", j % 1000000, j) q "," id "," q "order.created" q "," \
+          q "{\"orderId\":\"" id "\",\"saleId\":1,\"userId\":\"ceiling-" j "\",\"status\":\"PENDING_PAYMENT\",\"amountCents\":100}" q \
+          "," q "PUBLISHED" q "," now "," now ")"
+      }
+      print "START TRANSACTION;"; print o ";"; print e ";"; print "COMMIT;"
+    }
+  }' >"$sqlfile"
+  t0=$(date +%s%N)
+  MYSQL_PWD=flashsale "$MYSQL" -h127.0.0.1 -uflashsale "$DB" <"$sqlfile" >"$LOG_DIR/db-ceiling.log" 2>&1 || { echo 0; return; }
+  t1=$(date +%s%N)
+  awk -v n="$CEILING_ROWS" -v ns="$((t1 - t0))" 'BEGIN { printf "%.0f", n / (ns / 1e9) }'
+  sql "delete from outbox_events where event_id like 'ce%-0000-4000-8000-%'; delete from orders where sale_id = 1" >/dev/null
+}
+
+# Redis alone: redis-benchmark calling purchase.lua (EVALSHA) with random buyers on a primed sale.
+redis_ceiling() {
+  local sale="$1" sha k="fs:{sale:$1}"
+  sha=$(redis-cli -n "$REDIS_DB" SCRIPT LOAD "$(unzip -p "$APP_DIR"/app/*.jar lua/purchase.lua)")
+  redis-benchmark -h 127.0.0.1 -p 6379 --dbnum "$REDIS_DB" -n 200000 -c 50 -r 100000000 -q \
+    EVALSHA "$sha" 7 "$k:meta" "$k:stock" "$k:buyers" "$k:reservations" "$k:waitlist" "$k:promoted" "$k:voided" \
+    "ceiling-__rand_int__" "__rand_int__" "$sale" "flashsale-bench:ceiling" 0 100 2>/dev/null |
+    tr '\r' '\n' | awk '/requests per second/ { for (i = 1; i <= NF; i++) if ($i ~ /^[0-9.]+$/) v = $i } END { printf "%.0f", v }'
 }
 
 # ------------------------------------------------------------------ invariants
@@ -421,7 +496,15 @@ run_wrk a ping 0 "$DURATION"
 
 say "phase b: contested purchases, stock $STOCK, distinct buyers, ${DURATION}s"
 create_sale SALE_B "$STOCK"
+CPU_PIDS=("$SERVICE_PID" "$(pgrep -xo mariadbd || pgrep -xo mysqld)" "$(pgrep -o -f 'redis-server .*:6379')" \
+  "$(pgrep -o -f 'kafka\.Kafka')")
+if [[ "${BENCH_JFR:-0}" == 1 ]]; then
+  jcmd "$SERVICE_PID" JFR.start name=b settings=profile duration="${DURATION}s" filename="$LOG_DIR/b.jfr" >/dev/null 2>&1
+fi
+cpu_snapshot CPU_B0
 run_wrk b purchase "$SALE_B" "$DURATION"
+cpu_snapshot CPU_B1
+CPU_B=$(cpu_split "$CPU_B0" "$CPU_B1")
 check_sale "(b)" b "$SALE_B" "$STOCK" 0
 ROWS_B=$SALE_ROWS
 
@@ -445,6 +528,60 @@ check_sale "(c)" c "$SALE_C" 1 $([[ "$FIRST" == 201 ]] && echo 1 || echo 0)
 # the floor under every answer to a token never seen before, (c)'s included
 VERIFY_US=$(java "$REPO_DIR/scripts/jwt/TokenTool.java" verify-cost --pub "$JWT_PUBLIC_KEY" --tokens "$TOKENS" \
   --seconds 3 2>/dev/null | sed -n 's/^verify_us=\([0-9.]*\).*/\1/p')
+
+# (e) the side-by-side scenario: stock CONTESTED_STOCK, CONTESTED_BUYERS buyers each asking twice at the
+# same moment (the two wrk threads walk the same buyers), every request sent once
+say "phase e: contested sale, stock $CONTESTED_STOCK, $((2 * CONTESTED_BUYERS)) purchases by $CONTESTED_BUYERS buyers asking twice"
+create_sale SALE_E "$CONTESTED_STOCK"
+ALL_TOKENS="$TOKENS"; TOKENS="$LOG_DIR/contested-tokens"
+tail -n "$CONTESTED_BUYERS" "$ALL_TOKENS" | awk '{ print; print }' >"$TOKENS"
+ONCE=1 run_wrk e purchase "$SALE_E" "$CONTESTED_MAX"
+rm -f "$TOKENS"; TOKENS="$ALL_TOKENS"
+check_sale "(e)" e "$SALE_E" "$CONTESTED_STOCK" 0
+ROWS_E=$SALE_ROWS
+ok=0; ((ROWS_E == CONTESTED_STOCK)) && ok=1
+check "(e)" "5 sold exactly the stock" $ok "$ROWS_E orders for stock $CONTESTED_STOCK"
+
+# (h) the same all-succeed load with millions of archived orders in orders_history
+if ((HISTORY_ROWS > 0)) && sql "select 1 from seq_1_to_1" >/dev/null 2>&1; then
+  say "phase h: loading $HISTORY_ROWS archived orders into orders_history (12 months)"
+  load_history() {
+    local done_rows=0 chunk=500000 n
+    while ((done_rows < HISTORY_ROWS)); do
+      n=$((HISTORY_ROWS - done_rows < chunk ? HISTORY_ROWS - done_rows : chunk))
+      sql "insert into orders_history (id, sale_id, user_id, status, amount_cents, created_at, pay_by, updated_at, archived_at)
+           select $((done_rows)) + seq, 1 + (seq mod 500), concat('hist-', $done_rows + seq), 'PAID', 100,
+                  utc_timestamp(6) - interval (($done_rows + seq) mod 360) day, utc_timestamp(6), utc_timestamp(6), utc_timestamp(6)
+           from seq_1_to_$n" || return 1
+      done_rows=$((done_rows + n))
+    done
+  }
+  # the month partitions the archiver would have made
+  HIST_T0=$SECONDS
+  for m in $(seq 13 -1 0); do
+    sql "alter table orders_history reorganize partition p_future into (partition p$(date -u -d "$(date -u +%Y-%m-01) -$m month" +%Y%m)
+         values less than ('$(date -u -d "$(date -u +%Y-%m-01) -$((m - 1)) month" +%Y-%m-01)'), partition p_future values less than (maxvalue))" \
+      >/dev/null 2>&1
+  done
+  if with_progress "loading orders_history" load_history; then
+    say "loaded $(sql "select count(*) from orders_history") archived orders in $((SECONDS - HIST_T0)) s"
+    create_sale SALE_H "$STOCK"
+    say "phase h: purchases, all succeed, with the history loaded, ${DURATION}s"
+    run_wrk h purchase "$SALE_H" "$DURATION"
+    check_sale "(h)" h "$SALE_H" "$STOCK" 0
+    ROWS_H=$SALE_ROWS
+  else
+    say "loading orders_history failed: phase h skipped"
+  fi
+else
+  say "phase h skipped (BENCH_HISTORY_ROWS=0 or no sequence engine)"
+fi
+
+# the two ceilings, measured now that the service is idle
+say "ceilings: the database alone ($CEILING_ROWS orders + outbox rows), Redis alone (purchase.lua)"
+create_sale SALE_R "$STOCK"
+DB_CEILING=$(with_progress "database ceiling" db_ceiling)
+REDIS_CEILING=$(with_progress "Redis ceiling" redis_ceiling "$SALE_R")
 
 BATCH_METRICS=$(curl -s "$MANAGEMENT_URL/q/metrics" | awk '
   /^flashsale_order_batch_size_count/ {c=$2} /^flashsale_order_batch_size_sum/ {s=$2}
@@ -476,6 +613,20 @@ DUR_B=$(secs b); DUR_D=$(secs d)
 ORDERS_B=$(per_sec "$ROWS_B" "$DUR_B"); ORDERS_D=$(per_sec "$ROWS_D" "$DUR_D")
 RATIO_ORDERS=$(ratio "$ORDERS_B" "$ORDERS_D")
 PCT_SOLDOUT=$(awk -v a="$(res c rps)" -v b="$(res a rps)" 'BEGIN { printf "%.0f", (b > 0 ? 100 * a / b : 0) }')
+ms_of() { awk -v us="$(res "$1" "$2")" 'BEGIN { printf "%.1f", us / 1000 }'; }
+E_RPS=$(res e scenario_rps); E_SECS=$(awk -v us="$(res e scenario_us)" 'BEGIN { printf "%.2f", us / 1e6 }')
+E_P99_OK=$(awk -v us="$(res e p99_us)" 'BEGIN { print (us > 0 && us < 30000 ? "met" : "NOT MET") }')
+LOWER_CEILING=$(awk -v a="${DB_CEILING:-0}" -v b="${REDIS_CEILING:-0}" 'BEGIN { m = (a < b ? a : b); printf "%.0f", m }')
+PCT_CEILING=$(awk -v o="$ORDERS_B" -v c="$LOWER_CEILING" 'BEGIN { printf "%.0f", (c > 0 ? 100 * o / c : 0) }')
+if [[ -n "${ROWS_H:-}" ]]; then
+  ORDERS_H=$(per_sec "$ROWS_H" "$(secs h)")
+  PCT_HISTORY=$(awk -v h="$ORDERS_H" -v b="$ORDERS_B" 'BEGIN { printf "%.0f", (b > 0 ? 100 * h / b : 0) }')
+fi
+JFR_TOP=""
+if [[ -s "$LOG_DIR/b.jfr" ]]; then
+  JFR_TOP=$(jfr print --events jdk.ExecutionSample "$LOG_DIR/b.jfr" 2>/dev/null | awk '/stackTrace = \[/ { getline; sub(/^[ \t]+/, ""); sub(/\(.*/, ""); n[$0]++; t++ }
+    END { for (f in n) printf "%6.1f%%  %s\n", 100 * n[f] / t, f }' | sort -rn | head -n 12 | sed 's/^/    /')
+fi
 PCT_RETRY=$(awk -v a="$(res c2 rps)" -v b="$(res a rps)" 'BEGIN { printf "%.0f", (b > 0 ? 100 * a / b : 0) }')
 # CPU time per answer, from req/s and the machine's cores (wrk shares them), and the signature check's share
 VERIFY_CEILING=$(awk -v us="${VERIFY_US:-0}" -v n="$(nproc)" 'BEGIN { if (us > 0) printf "%.0f", n * 1e6 / us; else print "?" }')
@@ -518,19 +669,21 @@ role        flashsale.role=$ROLE (purchases are served by api instances; consume
 load        wrk -t$THREADS -c$CONNS -d${DURATION}s (warm-up ${WARMUP}s per kind after each start), one shared Lua script
 batched     FLASHSALE_ORDER_BATCH_MAX_SIZE=${FLASHSALE_ORDER_BATCH_MAX_SIZE:-default(500)} WRITERS=${FLASHSALE_ORDER_BATCH_WRITERS:-default(2)} MAX_WAIT=${FLASHSALE_ORDER_BATCH_MAX_WAIT:-default(2MS)}
 baseline    FLASHSALE_ORDER_BATCH_MAX_SIZE=1 WRITERS=24 (one insert transaction per purchase)
-sales       (b) $SALE_B  (c) $SALE_C  (d) $SALE_D  in database $DB, Redis db $REDIS_DB
+sales       (b) $SALE_B  (c) $SALE_C  (d) $SALE_D  (e) $SALE_E  (h) ${SALE_H:-}  in database $DB, Redis db $REDIS_DB
 
 $(printf '%-38s %9s %9s %9s %10s %8s' phase 'req/s' 'p50 ms' 'p99 ms' unexpected 'sock err')
 $(row a "(a) GET /api/ping" 200)
 $(row b "(b) purchases, all succeed (batched)" 201)
 $(row c "(c) purchases, sold out" 409)
 $(row c2 "(c2) sold out, retrying buyers" 409)
+$([[ -n "${ROWS_H:-}" ]] && row h "(h) all succeed, history loaded" 201)
 $(row d "(d) purchases, all succeed (baseline)" 201)
   "unexpected" = answers other than 200 (a) / 201 (b, d) / 409 (c), plus requests without one.
   answers  (a) $(res_answers a)
            (b) $(res_answers b)
            (c) $(res_answers c)
            (c2) $(res_answers c2)
+           (h) $([[ -n "${ROWS_H:-}" ]] && res_answers h)
            (d) $(res_answers d)
   buyers   $BUYERS tokens (BENCH_BUYERS), a disjoint slice per wrk thread; purchases that reused a buyer
            because a slice ran out: (b) $(res b reused)  (c) $(res c reused)  (d) $(res d reused)
@@ -543,6 +696,21 @@ sold-out req/s as % of trivial   ${PCT_SOLDOUT}% (every answer a new buyer)   ta
   one RSA-2048 signature check   ${VERIFY_US:-?} us on one core => at most ~${VERIFY_CEILING} new buyers' tokens/s on $(nproc) cores
                                  even if nothing else ran (wrk, Redis and the HTTP stack share those cores)
   Redis commands during (c)      $REDIS_CMDS_C server-wide (other clients included) for $(res c requests) sold-out answers
+
+contested sale (e)  stock $CONTESTED_STOCK, $((2 * CONTESTED_BUYERS)) purchases by $CONTESTED_BUYERS buyers asking twice at once, wrk -t$THREADS -c$CONNS
+  scenario          $(res e answered) answers in ${E_SECS}s = ${E_RPS} req/s   target >= 10,000: $(met "$E_RPS" 10000)
+  latency           p50 $(ms_of e p50_us) ms, p99 $(ms_of e p99_us) ms   target p99 < 30 ms: $E_P99_OK
+  answers           $(res_answers e)   (+$(res e filler) filler pings once a thread's buyers were spent)
+  sold              ${ROWS_E:-?} of $CONTESTED_STOCK
+
+write path (b)
+  CPU during (b)    $CPU_B(% of one core; $(nproc) cores = $(( $(nproc) * 100 ))%)
+  ceilings          database alone $DB_CEILING orders+outbox rows/s (500 + 500 per transaction, no HTTP);
+                    Redis alone $REDIS_CEILING purchase.lua calls/s (redis-benchmark EVALSHA, 50 clients)
+  durable orders/s  $ORDERS_B = ${PCT_CEILING}% of the lower ceiling ($LOWER_CEILING)   target >= 30%: $(met "$PCT_CEILING" 30)
+$(if [[ -n "$JFR_TOP" ]]; then echo "  JFR (b), hottest frames:"; echo "$JFR_TOP"; else echo "  (BENCH_JFR=1 records (b) with JFR and lists its hottest frames here)"; fi)
+
+history (h)         $(if [[ -n "${ORDERS_H:-}" ]]; then echo "all succeed with $HISTORY_ROWS archived orders loaded: $ORDERS_H orders/s = ${PCT_HISTORY}% of (b)   target >= 90%: $(met "$PCT_HISTORY" 90)"; else echo "skipped"; fi)
   (targets are informational: they never change the exit code)
 
 invariants (checked after each purchase phase, once order rows and Redis stock stopped moving)
