@@ -11,7 +11,8 @@
 #
 # Env (defaults):
 #   BENCH_DURATION=10     seconds of load per measured phase
-#   BENCH_WARMUP=8        seconds of each warm-up (ping, purchases, sold out) after every start
+#   BENCH_WARMUP=20       seconds of each warm-up (ping, purchases, sold out) after every start: the
+#                         JIT needs about that long before a purchase costs what it costs in steady state
 #   BENCH_THREADS=2       wrk threads          BENCH_CONNECTIONS=64   wrk connections
 #   BENCH_STOCK=5000000   stock of the "all succeed" sales
 #   BENCH_PORT=8090       HTTP port of the service under test
@@ -53,7 +54,7 @@ REPO_DIR="$(cd "$BENCH_DIR/.." && pwd)"
 LUA="$BENCH_DIR/load.lua"
 
 DURATION="${BENCH_DURATION:-10}"; DURATION="${DURATION%s}"
-WARMUP="${BENCH_WARMUP:-8}"; WARMUP="${WARMUP%s}"
+WARMUP="${BENCH_WARMUP:-20}"; WARMUP="${WARMUP%s}"
 # Purchases are taken by api instances in production (jobs and consumers run on workers), so the
 # service under test runs the api role unless FLASHSALE_ROLE says otherwise.
 ROLE="${FLASHSALE_ROLE:-api}"
