@@ -245,11 +245,15 @@ settle() {
 # run_wrk LABEL MODE SALE SECONDS: results end up in $LOG_DIR/LABEL.result (key=value lines)
 run_wrk() {
   local label="$1" mode="$2" sale="$3" secs="$4"
-  local out="$LOG_DIR/wrk-$label.txt"
+  local out="$LOG_DIR/wrk-$label.txt" cpu0
+  cpu0=$(proc_ticks "$SERVICE_PID")
   BENCH_MODE="$mode" BENCH_SALE="$sale" BENCH_TOKENS="$TOKENS" BENCH_THREADS="$THREADS" BENCH_ONCE="${ONCE:-0}" \
     wrk -t"$THREADS" -c"$CONNS" -d"${secs}s" --timeout "$WRK_TIMEOUT" --latency -s "$LUA" "$BASE_URL" >"$out" 2>&1
   local rc=$?
   grep '^BENCH_RESULT' "$out" | tr ' ' '\n' | grep '=' >"$LOG_DIR/$label.result"
+  # the service's CPU time per answer: hardly affected by what else runs on the machine
+  awk -v t="$(( $(proc_ticks "$SERVICE_PID") - cpu0 ))" -v hz="$(getconf CLK_TCK)" -F= '$1 == "requests" { n = $2 }
+    END { printf "svc_cpu_us=%.0f\n", (n > 0 ? t / hz * 1e6 / n : 0) }' "$LOG_DIR/$label.result" >>"$LOG_DIR/$label.result"
   if ((rc != 0)) || [[ ! -s "$LOG_DIR/$label.result" ]]; then
     cat "$out" >&2; die "wrk failed in phase $label"
   fi
@@ -635,8 +639,8 @@ VERIFY_CEILING=$(awk -v us="${VERIFY_US:-0}" -v n="$(nproc)" 'BEGIN { if (us > 0
 row() { # row LABEL TITLE EXPECTED_STATUS
   local sockets=$(( $(res "$1" err_connect) + $(res "$1" err_read) + $(res "$1" err_write) + $(res "$1" err_timeout) ))
   local unexpected=$(( $(res "$1" requests) - $(res "$1" "s$3") ))
-  printf '%-38s %9.0f %9s %9s %10s %8s\n' "$2" "$(res "$1" rps)" "$(ms "$(res "$1" p50_us)")" \
-    "$(ms "$(res "$1" p99_us)")" "$unexpected" "$sockets"
+  printf '%-38s %9.0f %9s %9s %10s %8s %9s\n' "$2" "$(res "$1" rps)" "$(ms "$(res "$1" p50_us)")" \
+    "$(ms "$(res "$1" p99_us)")" "$unexpected" "$sockets" "$(res "$1" svc_cpu_us)"
 }
 
 service_log_summary() {
@@ -672,7 +676,7 @@ batched     FLASHSALE_ORDER_BATCH_MAX_SIZE=${FLASHSALE_ORDER_BATCH_MAX_SIZE:-def
 baseline    FLASHSALE_ORDER_BATCH_MAX_SIZE=1 WRITERS=24 (one insert transaction per purchase)
 sales       (b) $SALE_B  (c) $SALE_C  (d) $SALE_D  (e) $SALE_E  (h) ${SALE_H:-}  in database $DB, Redis db $REDIS_DB
 
-$(printf '%-38s %9s %9s %9s %10s %8s' phase 'req/s' 'p50 ms' 'p99 ms' unexpected 'sock err')
+$(printf '%-38s %9s %9s %9s %10s %8s %9s' phase 'req/s' 'p50 ms' 'p99 ms' unexpected 'sock err' 'cpu us')
 $(row a "(a) GET /api/ping" 200)
 $(row b "(b) purchases, all succeed (batched)" 201)
 $(row c "(c) purchases, sold out" 409)
@@ -680,6 +684,7 @@ $(row c2 "(c2) sold out, retrying buyers" 409)
 $([[ -n "${ROWS_H:-}" ]] && row h "(h) all succeed, history loaded" 201)
 $(row d "(d) purchases, all succeed (baseline)" 201)
   "unexpected" = answers other than 200 (a) / 201 (b, d) / 409 (c), plus requests without one.
+  "cpu us" = the service's CPU time per request (user + system, from /proc), steadier than req/s on a busy machine.
   answers  (a) $(res_answers a)
            (b) $(res_answers b)
            (c) $(res_answers c)
@@ -701,6 +706,7 @@ sold-out req/s as % of trivial   ${PCT_SOLDOUT}% (every answer a new buyer)   ta
 contested sale (e)  stock $CONTESTED_STOCK, $((2 * CONTESTED_BUYERS)) purchases by $CONTESTED_BUYERS buyers asking twice at once, wrk -t$THREADS -c$CONNS
   scenario          $(res e answered) answers in ${E_SECS}s = ${E_RPS} req/s   target >= 10,000: $(met "$E_RPS" 10000)
   latency           p50 $(ms_of e p50_us) ms, p99 $(ms_of e p99_us) ms   target p99 < 30 ms: $E_P99_OK
+  service CPU       $(res e svc_cpu_us) us per request
   answers           $(res_answers e)   (+$(res e filler) filler pings once a thread's buyers were spent)
   sold              ${ROWS_E:-?} of $CONTESTED_STOCK
 
