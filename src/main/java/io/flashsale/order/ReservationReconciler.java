@@ -127,9 +127,9 @@ public class ReservationReconciler {
             String status = statuses.get(orderId);
             if (status == null) {
                 settleMissing(saleId, keys, orderId, userId);
-            } else if (status.equals("PAID")) {
+            } else if (OrderStatus.valueOf(status) == OrderStatus.PAID) {
                 stock.confirm(saleId, orderId).await().atMost(java.time.Duration.ofSeconds(3));
-            } else if (!status.equals("PENDING_PAYMENT")) {
+            } else if (!OrderStatus.valueOf(status).holdsAUnit()) {
                 // EXPIRED or CANCELLED: the freeing step died; VOID: a fenced release died
                 LOG.warnf("freeing unit of %s order %d in sale %d", status, orderId, saleId);
                 freedUnits.free(saleId, orderId);

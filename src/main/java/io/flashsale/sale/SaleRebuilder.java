@@ -154,7 +154,7 @@ public class SaleRebuilder {
         Map<String, String> promoted = new HashMap<>();
         try (PreparedStatement s = c.prepareStatement(
                 "SELECT id, user_id, status, created_at, promoted FROM orders"
-                        + " WHERE sale_id = ? AND status IN ('PENDING_PAYMENT', 'PAID')")) {
+                        + " WHERE sale_id = ? AND status IN (" + io.flashsale.order.OrderStatus.ACTIVE_SQL + ")")) {
             s.setLong(1, saleId);
             try (ResultSet rs = s.executeQuery()) {
                 while (rs.next()) {
