@@ -6,6 +6,8 @@
 #   scripts/services.sh status   does each service answer, and who owns it
 #                                (exit 1 if any is down)
 #   scripts/services.sh down     stop only what this script itself started
+#   scripts/services.sh browser  install headless Chromium and its WebDriver for the
+#                                console's browser test (Debian packages, if absent)
 #
 # A service that already answers is reused and never stopped by `down`: on CI
 # and on dev machines Redis/MariaDB are often system services we must not touch,
@@ -505,6 +507,25 @@ kafka_up() {
   kafka_ensure_topics
 }
 
+# ---------------------------------------------------------------- browser
+
+# The console's browser test (ConsoleBrowserTests) drives Debian's Chromium through its
+# chromedriver with Selenium. Both come from the same source package, so their versions always
+# match; Selenium's own driver download is never needed (and could not work offline).
+CHROMIUM=/usr/bin/chromium
+CHROMEDRIVER=/usr/bin/chromedriver
+
+browser_up() {
+  if [[ -x "$CHROMIUM" && -x "$CHROMEDRIVER" ]]; then
+    log "browser: $("$CHROMIUM" --version 2>/dev/null || echo chromium) and $CHROMEDRIVER present"
+    return
+  fi
+  apt_install chromium chromium-driver
+  [[ -x "$CHROMIUM" && -x "$CHROMEDRIVER" ]] \
+    || die "browser: $CHROMIUM or $CHROMEDRIVER still missing after apt-get install"
+  log "browser: installed $("$CHROMIUM" --version 2>/dev/null || echo chromium)"
+}
+
 # ---------------------------------------------------------------- commands
 
 cmd_up() {
@@ -520,6 +541,10 @@ cmd_down() {
   stop_owned kafka "$KAFKA_PORT" "$KAFKA_PID" kafka.Kafka
   stop_owned mariadb "$MARIADB_PORT" "$MARIADB_PID" mariadbd
   stop_owned redis "$REDIS_PORT" "$REDIS_PID" redis-server
+}
+
+cmd_browser() {
+  browser_up
 }
 
 cmd_status() {
@@ -538,8 +563,8 @@ cmd_status() {
 main() {
   local cmd=${1:-}
   case "$cmd" in
-    up|down|status) ;;
-    *) echo "usage: $0 up|down|status" >&2; exit 2 ;;
+    up|down|status|browser) ;;
+    *) echo "usage: $0 up|down|status|browser" >&2; exit 2 ;;
   esac
   mkdir -p "$RUN_DIR"
   # One invocation at a time (e.g. a dev shell and a test run both calling up).

@@ -4,6 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/services.sh up
+# ConsoleBrowserTests drives headless Chromium (Debian's chromium + chromium-driver)
+scripts/services.sh browser
 # K8sManifestsTests renders k8s/ with kubectl kustomize (client only, no cluster needed)
 if ! command -v kubectl >/dev/null 2>&1; then
   echo "installing kubectl (Debian package kubernetes-client)"

@@ -52,6 +52,9 @@ public class OrderBatchWriter {
             + " (id, sale_id, user_id, status, amount_cents, created_at, remind_at, pay_by, updated_at, promoted)"
             + " VALUES (?, ?, ?, 'PENDING_PAYMENT', ?, ?, ?, ?, ?, ?)";
     private static final long SHUTDOWN_GRACE_MS = 10_000;
+    /** Meter names, also read by the operator console (console/LiveSaleFeed). */
+    public static final String BATCH_SIZE_METER = "flashsale.order.batch.size";
+    public static final String QUEUE_METER = "flashsale.order.batch.queue";
 
     private record Pending(NewOrder order, CompletableFuture<Void> committed) {
     }
@@ -71,9 +74,9 @@ public class OrderBatchWriter {
         this.config = config;
         this.queue = new ArrayBlockingQueue<>(config.queueCapacity());
         this.meters = meters;
-        this.batchSizes = DistributionSummary.builder("flashsale.order.batch.size")
+        this.batchSizes = DistributionSummary.builder(BATCH_SIZE_METER)
                 .description("orders committed per transaction").register(meters);
-        meters.gauge("flashsale.order.batch.queue", queue, BlockingQueue::size);
+        meters.gauge(QUEUE_METER, queue, BlockingQueue::size);
     }
 
     void start(@Observes StartupEvent event) {

@@ -68,11 +68,12 @@ public class PurchaseService {
     private final FreedUnits freedUnits;
     private final HeldOrderCheck heldOrders;
     private final AttemptLimiter limiter;
+    private final PurchaseActivity activity;
 
     public PurchaseService(SaleCatalog catalog, StockReservations reservations, OrderBatchWriter writer,
             IdempotencyStore idempotency, PurchaseConfig config, Clock clock, ObjectMapper json,
             MeterRegistry meters, PaymentConfig timers, WaitlistConfig waitlists, Event<SaleKeysMissing> rebuilds,
-            FreedUnits freedUnits, HeldOrderCheck heldOrders, AttemptLimiter limiter) {
+            FreedUnits freedUnits, HeldOrderCheck heldOrders, AttemptLimiter limiter, PurchaseActivity activity) {
         this.catalog = catalog;
         this.reservations = reservations;
         this.writer = writer;
@@ -87,13 +88,15 @@ public class PurchaseService {
         this.freedUnits = freedUnits;
         this.heldOrders = heldOrders;
         this.limiter = limiter;
+        this.activity = activity;
         this.admission = new Semaphore(config.maxInFlight());
     }
 
     public Uni<PurchaseAnswer> purchase(long saleId, String userId, boolean waitlist, String idempotencyKey,
             String clientAddress) {
+        long started = System.nanoTime();
         if (idempotencyKey == null) {
-            PurchaseAnswer local = answeredLocally(saleId, userId, waitlist);
+            PurchaseAnswer local = answeredLocally(saleId, userId, waitlist, started);
             if (local != null) {
                 return Uni.createFrom().item(local);
             }
@@ -102,30 +105,30 @@ public class PurchaseService {
             // before Redis is asked, and before an Idempotency-Key is stored: retries count too
             PurchaseAnswer limited = render(new ApiException(429, "RATE_LIMITED",
                     "too many purchase attempts from this buyer or address, retry shortly"));
-            count(limited);
+            count(saleId, limited, started);
             return Uni.createFrom().item(limited);
         }
         if (idempotencyKey == null) {
-            return answer(saleId, userId, waitlist);
+            return answer(saleId, userId, waitlist, started);
         }
-        return idempotency.once(saleId, userId, idempotencyKey, () -> answer(saleId, userId, waitlist))
+        return idempotency.once(saleId, userId, idempotencyKey, () -> answer(saleId, userId, waitlist, started))
                 .onFailure(e -> !(e instanceof ApiException)).transform(PurchaseService::unavailable)
                 .onFailure(ApiException.class).recoverWithItem(e -> render((ApiException) e));
     }
 
     /** Every outcome, including refusals, as a rendered answer (so it can be replayed). */
-    private Uni<PurchaseAnswer> answer(long saleId, String userId, boolean waitlist) {
+    private Uni<PurchaseAnswer> answer(long saleId, String userId, boolean waitlist, long started) {
         return attempt(saleId, userId, waitlist)
                 .onFailure(e -> !(e instanceof ApiException)).transform(PurchaseService::unavailable)
                 .onFailure(ApiException.class).recoverWithItem(e -> render((ApiException) e))
-                .invoke(this::count);
+                .invoke(answer -> count(saleId, answer, started));
     }
 
     /**
      * The crowd's most common answers (sold out, not started, ended) straight from this instance's
      * memory, without a reactive pipeline; null when the sale is not cached or may be buyable.
      */
-    private PurchaseAnswer answeredLocally(long saleId, String userId, boolean waitlist) {
+    private PurchaseAnswer answeredLocally(long saleId, String userId, boolean waitlist, long started) {
         SaleSnapshot sale = catalog.cachedNow(saleId).orElse(null);
         if (sale == null) {
             return null;
@@ -135,7 +138,7 @@ public class PurchaseService {
             return null;
         }
         PurchaseAnswer answer = render(refusal);
-        count(answer);
+        count(saleId, answer, started);
         return answer;
     }
 
@@ -155,9 +158,11 @@ public class PurchaseService {
         return null;
     }
 
-    private void count(PurchaseAnswer answer) {
+    /** Every fresh answer (replays of an Idempotency-Key are not counted again). */
+    private void count(long saleId, PurchaseAnswer answer, long started) {
         outcomes.computeIfAbsent(answer.status(), status -> meters.counter(
                 "flashsale.purchases", "status", Integer.toString(status))).increment();
+        activity.record(saleId, answer, System.nanoTime() - started);
     }
 
     private Uni<PurchaseAnswer> attempt(long saleId, String userId, boolean waitlist) {

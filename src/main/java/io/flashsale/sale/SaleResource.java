@@ -17,10 +17,13 @@ import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
-/** Operator endpoints for sales (API.md "Sales"). Blocking: they touch the database. */
+/** Sales (API.md "Sales"): operators create and list them (blocking: the database); the page is public. */
 @Path("/api/sales")
 @Produces(MediaType.APPLICATION_JSON)
 public class SaleResource {
+
+    static final int DEFAULT_LIST_LIMIT = 50;
+    static final int MAX_LIST_LIMIT = 100;
 
     private final SaleService sales;
     private final SalePage page;
@@ -47,6 +50,30 @@ public class SaleResource {
         }
         SaleView sale = sales.create(request);
         return Response.created(URI.create("/api/sales/" + sale.id())).entity(sale).build();
+    }
+
+    @GET
+    @jakarta.annotation.security.RolesAllowed(io.flashsale.common.Access.OPERATOR)
+    @Operation(summary = "The newest sales first, with their live figures (null where Redis does not hold the sale)")
+    @APIResponse(responseCode = "200", description = "The sales")
+    @APIResponse(responseCode = "400", description = "INVALID_REQUEST (limit out of 1..100)")
+    public java.util.List<SaleListItem> list(@jakarta.ws.rs.QueryParam("limit") String limit) {
+        return sales.list(limit(limit));
+    }
+
+    private static int limit(String text) {
+        if (text == null) {
+            return DEFAULT_LIST_LIMIT;
+        }
+        try {
+            int value = Integer.parseInt(text);
+            if (value >= 1 && value <= MAX_LIST_LIMIT) {
+                return value;
+            }
+        } catch (NumberFormatException e) {
+            // answered below
+        }
+        throw io.flashsale.common.ApiException.invalid("limit", "query parameter 'limit' must be 1.." + MAX_LIST_LIMIT);
     }
 
     @GET

@@ -23,9 +23,12 @@ public class SaleService {
     private final EntityManager em;
     private final Clock clock;
     private final SaleConfig config;
+    private final StockReservations stock;
 
-    public SaleService(ReactiveRedisDataSource redis, EntityManager em, Clock clock, SaleConfig config) {
+    public SaleService(ReactiveRedisDataSource redis, EntityManager em, Clock clock, SaleConfig config,
+            StockReservations stock) {
         this.redis = redis;
+        this.stock = stock;
         this.em = em;
         this.clock = clock;
         this.config = config;
@@ -41,6 +44,30 @@ public class SaleService {
         sale.persistAndFlush();
         prime(sale);
         return view(sale, sale.stock, 0, 0, 0);
+    }
+
+    /**
+     * The newest sales first, with their live figures (one Redis round trip each, concurrently);
+     * a sale whose figures Redis cannot give is listed without them.
+     */
+    public List<SaleListItem> list(int limit) {
+        List<Sale> newest = Sale.<Sale>findAll(io.quarkus.panache.common.Sort.descending("id"))
+                .page(io.quarkus.panache.common.Page.ofSize(limit)).list();
+        if (newest.isEmpty()) {
+            return List.of();
+        }
+        List<io.smallrye.mutiny.Uni<StockReservations.Counters>> figures = newest.stream()
+                .map(sale -> stock.counters(sale.id).ifNoItem().after(REDIS_TIMEOUT).fail()
+                        .onFailure().recoverWithNull())
+                .toList();
+        List<StockReservations.Counters> counters = io.smallrye.mutiny.Uni.join().all(figures).andFailFast()
+                .await().atMost(REDIS_TIMEOUT.plusSeconds(1));
+        Instant now = clock.instant();
+        List<SaleListItem> items = new java.util.ArrayList<>(newest.size());
+        for (int i = 0; i < newest.size(); i++) {
+            items.add(SaleListItem.of(newest.get(i), counters.get(i), now));
+        }
+        return items;
     }
 
     public static ApiException notFound(Object saleId) {

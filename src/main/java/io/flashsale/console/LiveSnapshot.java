@@ -1,0 +1,52 @@
+package io.flashsale.console;
+
+import io.flashsale.sale.SaleState;
+import io.quarkus.runtime.annotations.RegisterForReflection;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One second of a sale as the operator console shows it (one SSE event of
+ * GET /api/ops/sales/{saleId}/live). A part the service could not read this second is null and
+ * its reason is in {@code problems}: the stream goes on while a store is down.
+ */
+@RegisterForReflection
+public record LiveSnapshot(Instant at, long saleId, String sku, String title, int stock, SaleState state,
+        Units units, Purchases purchases, Writer writer, Outbox outbox, HotKeys hotKeys, List<String> problems) {
+
+    /** The sale's units, from Redis (every instance sees the same). */
+    @RegisterForReflection
+    public record Units(long available, long reserved, long paid, long waitlistLength) {
+    }
+
+    /**
+     * Purchase answers of this sale on this instance: per second over the last interval and in total
+     * (keys {@code "<status> <code>"}, e.g. {@code "409 SOLD_OUT"}), and the latency percentiles of
+     * the last interval in milliseconds (null when nothing was answered in it).
+     */
+    @RegisterForReflection
+    public record Purchases(String scope, double intervalSeconds, Map<String, Double> perSecond,
+            Map<String, Long> totals, Double p50Millis, Double p99Millis) {
+    }
+
+    /** The order writer of this instance: queued orders, and the batches committed in the last interval. */
+    @RegisterForReflection
+    public record Writer(long queued, double batchesPerSecond, Double meanBatchSize) {
+    }
+
+    /** The outbox of the whole deployment (one database). */
+    @RegisterForReflection
+    public record Outbox(long unpublished, long oldestUnpublishedAgeMillis, long dead) {
+    }
+
+    /**
+     * Keys flagged hot. There is no hot-key detection yet, so {@code detection} is false and
+     * {@code flags} empty: the console says so rather than showing "none".
+     */
+    @RegisterForReflection
+    public record HotKeys(boolean detection, List<String> flags) {
+
+        static final HotKeys NOT_DETECTED = new HotKeys(false, List.of());
+    }
+}
