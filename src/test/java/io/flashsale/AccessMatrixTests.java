@@ -62,6 +62,9 @@ class AccessMatrixTests {
         all.add(new Endpoint("my orders", r -> r.get("/api/me/orders"), "buyer", false));
         all.add(new Endpoint("dead events", r -> r.get("/api/ops/outbox/dead"), "operator", false));
         all.add(new Endpoint("requeue all", r -> r.post("/api/ops/outbox/dead/requeue"), "operator", false));
+        all.add(new Endpoint("list sales", r -> r.get("/api/sales"), "operator", false));
+        // the console's live view (SSE): refusals come before the stream opens, as problem+json
+        all.add(new Endpoint("live view", r -> r.get("/api/ops/sales/" + saleId + "/live"), "operator", false));
         return all;
     }
 
@@ -131,8 +134,9 @@ class AccessMatrixTests {
                 .body("size()", equalTo(1)).body("[0].orderId", equalTo(orderId));
         as(Tokens.buyer(owner)).get("/api/me/orders?limit=0").then().statusCode(400).body("field", equalTo("limit"));
         as(Tokens.buyer("nobody-" + saleId)).get("/api/me/orders").then().statusCode(200).body("size()", equalTo(0));
-        // the sale page is public
+        // the sale page is public; the list of sales is the operators'
         as(null).get("/api/sales/" + saleId).then().statusCode(200);
+        as(Tokens.operator()).get("/api/sales?limit=1").then().statusCode(200).body("size()", equalTo(1));
         as(Tokens.payments()).contentType(ContentType.JSON).body("{\"paymentId\":\"psp-" + orderId + "\",\"amountCents\":1999}")
                 .post("/api/orders/" + orderId + "/payment").then().statusCode(200).body("status", equalTo("PAID"));
         as(Tokens.buyer(owner)).post("/api/orders/" + orderId + "/cancel").then().statusCode(409)

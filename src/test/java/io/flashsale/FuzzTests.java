@@ -182,7 +182,8 @@ class FuzzTests {
         String[] paths = {"POST /api/sales", "POST /api/sales/" + saleId + "/purchases", "GET /api/orders/" + orderId,
                 "POST /api/orders/" + orderId + "/cancel", "POST /api/orders/" + orderId + "/payment", "GET /api/me/orders",
                 "GET /api/sales/" + saleId + "/waitlist/" + owner, "DELETE /api/sales/" + saleId + "/waitlist/me",
-                "GET /api/ops/outbox/dead", "POST /api/ops/outbox/dead/requeue"};
+                "GET /api/ops/outbox/dead", "POST /api/ops/outbox/dead/requeue", "GET /api/sales",
+                "GET /api/ops/sales/" + saleId + "/live"};
         String[] target = pick(r, paths).split(" ");
         return new Call("hostile-token", target[0], target[1], validish(r, saleId), headers);
     }
@@ -302,10 +303,12 @@ class FuzzTests {
         String[] targets = {"GET /api/sales/" + id, "POST /api/sales/" + id + "/purchases", "GET /api/orders/" + id,
                 "POST /api/orders/" + id + "/cancel", "POST /api/orders/" + id + "/payment",
                 "GET /api/sales/" + id + "/waitlist/me", "GET /api/me/orders?saleId=" + id + "&limit=" + id,
-                "POST /api/ops/outbox/" + id + "/requeue"};
+                "POST /api/ops/outbox/" + id + "/requeue", "GET /api/ops/sales/" + id + "/live",
+                "GET /api/sales?limit=" + id};
         String[] target = pick(r, targets).split(" ");
         String token = target[1].contains("/payment") ? Tokens.payments()
-                : target[1].contains("/ops/") ? Tokens.operator() : Tokens.buyer("fz-ids-" + r.nextInt(20));
+                : target[1].contains("/ops/") || target[1].startsWith("/api/sales?") ? Tokens.operator()
+                : Tokens.buyer("fz-ids-" + r.nextInt(20));
         String body = target[1].contains("/payment") ? "{\"paymentId\":\"fz\",\"amountCents\":1999}" : "{}";
         return new Call("bad-ids", target[0], target[1], target[0].equals("GET") ? null : body,
                 Map.of("Content-Type", "application/json", "Authorization", Tokens.bearer(token)));

@@ -33,6 +33,8 @@ import java.util.TreeMap;
 public class LiveSaleFeed {
 
     static final Duration PERIOD = Duration.ofSeconds(1);
+    /** The first snapshot comes at once; rates over a shorter interval than this would be noise. */
+    private static final double SHORTEST_INTERVAL_SECONDS = 0.25;
     private static final Duration REDIS_TIMEOUT = Duration.ofSeconds(2);
     private static final String SCOPE = "this instance";
 
@@ -68,7 +70,7 @@ public class LiveSaleFeed {
     /** A snapshot now and then one per second, until the subscriber cancels. */
     public Multi<LiveSnapshot> stream(Sale sale) {
         Interval interval = new Interval(activity.totals(sale.id).orElse(null), writerTotals());
-        return Multi.createFrom().ticks().startingAfter(Duration.ZERO).every(PERIOD)
+        return Multi.createFrom().ticks().startingAfter(Duration.ofMillis(1)).every(PERIOD)
                 .onOverflow().drop() // a slow snapshot skips ticks rather than queueing them
                 .onItem().transformToUniAndConcatenate(tick -> snapshot(sale, interval));
     }
@@ -130,7 +132,13 @@ public class LiveSaleFeed {
             Map<String, Long> totals = purchasesNow == null ? Map.of() : purchasesNow.answers();
             Double p50 = null;
             Double p99 = null;
-            if (purchasesNow != null && seconds > 0) {
+            if (seconds < SHORTEST_INTERVAL_SECONDS) {
+                // the stream's first snapshot: figures now, rates from the next one (same baseline)
+                return new LiveSnapshot(now, sale.id, sale.sku, sale.title, sale.stock, state, units,
+                        new LiveSnapshot.Purchases(SCOPE, 0, perSecond, totals, null, null),
+                        new LiveSnapshot.Writer(queued, 0, null), outbox, LiveSnapshot.HotKeys.NOT_DETECTED, problems);
+            }
+            if (purchasesNow != null) {
                 Map<String, Long> before = purchases == null ? Map.of() : purchases.answers();
                 totals.forEach((code, count) -> perSecond.put(code, (count - before.getOrDefault(code, 0L)) / seconds));
                 long[] latencies = LatencyHistogram.between(purchases == null ? null : purchases.latencyMicrosBuckets(),
@@ -140,7 +148,7 @@ public class LiveSaleFeed {
             }
             double batches = writerNow[0] - writer[0];
             double orders = writerNow[1] - writer[1];
-            LiveSnapshot.Writer writerFigures = new LiveSnapshot.Writer(queued, seconds > 0 ? batches / seconds : 0,
+            LiveSnapshot.Writer writerFigures = new LiveSnapshot.Writer(queued, batches / seconds,
                     batches > 0 ? orders / batches : null);
             purchases = purchasesNow;
             writer = writerNow;

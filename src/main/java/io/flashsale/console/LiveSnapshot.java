@@ -23,7 +23,8 @@ public record LiveSnapshot(Instant at, long saleId, String sku, String title, in
     /**
      * Purchase answers of this sale on this instance: per second over the last interval and in total
      * (keys {@code "<status> <code>"}, e.g. {@code "409 SOLD_OUT"}), and the latency percentiles of
-     * the last interval in milliseconds (null when nothing was answered in it).
+     * the last interval in milliseconds (null when nothing was answered in it). A stream's first
+     * snapshot has no interval yet: {@code intervalSeconds} 0 and no rates.
      */
     @RegisterForReflection
     public record Purchases(String scope, double intervalSeconds, Map<String, Double> perSecond,

@@ -132,6 +132,14 @@ function saleRow(sale) {
   return row;
 }
 
+/** The watched sale's row in the list follows the live figures. */
+function updateSaleRow(s) {
+  const row = document.querySelector(`#sales-table tr[data-sale-id="${s.saleId}"]`);
+  if (!row || !s.units) return;
+  row.cells[2].textContent = s.state || 'unknown';
+  row.cells[3].textContent = `${s.units.available} / ${s.stock}`;
+}
+
 const FORM_FIELDS = ['sku', 'title', 'priceCents', 'stock', 'startsAt', 'endsAt', 'paymentTimeoutSeconds'];
 const NUMERIC = new Set(['priceCents', 'stock', 'paymentTimeoutSeconds']);
 
@@ -195,7 +203,11 @@ async function streamLoop(saleId, signal) {
       await readStream(`/api/ops/sales/${encodeURIComponent(saleId)}/live`, signal, (name, data) => {
         if (name === 'snapshot') {
           delay = 1000;
-          render(JSON.parse(data));
+          try {
+            render(JSON.parse(data));
+          } catch (e) {
+            console.error('snapshot not shown', e, data); // one bad snapshot must not end the stream
+          }
         }
       });
       if (!signal.aborted) connection('stream ended, reconnecting…', 'down');
@@ -205,6 +217,7 @@ async function streamLoop(saleId, signal) {
         connection(describe(e), 'down');
         return; // retrying cannot help: a new token or another sale is needed
       }
+      console.error('live stream of sale ' + saleId, e);
       connection('disconnected (' + describe(e) + '), reconnecting…', 'down');
     }
     await new Promise((resolve) => setTimeout(resolve, delay));
@@ -272,6 +285,7 @@ function render(s) {
   badge.textContent = s.state || 'unknown';
   badge.className = 'badge ' + (s.state || '');
   setOutput('live-updated', new Date(s.at).toISOString().slice(11, 19) + ' UTC');
+  updateSaleRow(s);
 
   const u = s.units;
   setOutput('live-available', u ? `${u.available}` : '–');
@@ -284,18 +298,19 @@ function render(s) {
   push('waitlist', u ? u.waitlistLength : null);
 
   const p = s.purchases;
+  const measured = p.intervalSeconds > 0; // a stream's first snapshot has totals but no rates yet
   const total = Object.values(p.perSecond).reduce((a, b) => a + b, 0);
-  setOutput('live-rate', fixed(total, 1));
+  setOutput('live-rate', measured ? fixed(total, 1) : '–');
   setOutput('live-p50', fixed(p.p50Millis, p.p50Millis !== null && p.p50Millis < 10 ? 2 : 1));
   setOutput('live-p99', fixed(p.p99Millis, p.p99Millis !== null && p.p99Millis < 10 ? 2 : 1));
   push('p99', p.p99Millis);
-  renderAnswers(p);
+  renderAnswers(p, measured);
 
   const w = s.writer;
   setOutput('live-queue', String(w.queued));
   setOutput('live-batch', fixed(w.meanBatchSize, 1));
-  setOutput('live-batches', fixed(w.batchesPerSecond, 1));
-  push('batch', w.meanBatchSize);
+  setOutput('live-batches', measured ? fixed(w.batchesPerSecond, 1) : '–');
+  push('batch', measured ? w.meanBatchSize : null);
 
   const o = s.outbox;
   setOutput('outbox-unpublished', o ? String(o.unpublished) : '–');
@@ -320,14 +335,14 @@ function render(s) {
   drawAll();
 }
 
-function renderAnswers(p) {
+function renderAnswers(p, measured) {
   const labels = new Set([...Object.keys(p.totals), ...Object.keys(state.answers)]);
   for (const label of labels) {
     if (!state.answers[label]) {
       state.answers[label] = new Array(seriesLength()).fill(null);
       state.colors[label] = colorFor(label);
     }
-    state.answers[label].push(p.perSecond[label] ?? 0);
+    state.answers[label].push(measured ? p.perSecond[label] ?? 0 : null);
     trim(state.answers[label]);
   }
   const body = $('answers-table').tBodies[0];
@@ -339,7 +354,8 @@ function renderAnswers(p) {
     swatch.className = 'legend';
     swatch.style.background = state.colors[label];
     name.append(swatch, label);
-    const rate = Object.assign(document.createElement('td'), { className: 'num rate', textContent: fixed(p.perSecond[label] ?? 0, 1) });
+    const rate = Object.assign(document.createElement('td'),
+      { className: 'num rate', textContent: measured ? fixed(p.perSecond[label] ?? 0, 1) : '–' });
     const total = Object.assign(document.createElement('td'), { className: 'num total', textContent: String(p.totals[label] ?? 0) });
     row.append(name, rate, total);
     return row;
@@ -504,7 +520,7 @@ $('dead-refresh').addEventListener('click', loadDead);
 $('dead-requeue-all').addEventListener('click', (e) => requeue('/api/ops/outbox/dead/requeue', e.target));
 setInterval(() => {
   if (state.stream && !state.stream.signal.aborted && state.lastSnapshotAt
-      && Date.now() - state.lastSnapshotAt > STALE_AFTER_MS) {
+      && Date.now() - state.lastSnapshotAt > STALE_AFTER_MS && $('live-connection').className !== 'down') {
     connection(`no update for ${Math.round((Date.now() - state.lastSnapshotAt) / 1000)} s`, 'down');
   }
 }, 1000);

@@ -1,0 +1,201 @@
+package io.flashsale.console;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.flashsale.support.Fixtures;
+import io.flashsale.support.Tokens;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * API.md "Operations": the sales list and the live view's stream over plain HTTP (the browser
+ * test, ConsoleBrowserTests, shows the same figures on the page). Who may call them is in
+ * AccessMatrixTests.
+ */
+@QuarkusTest
+class LiveSaleStreamTests {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TestHTTPResource("/")
+    URL base;
+
+    @Inject
+    Fixtures fixtures;
+
+    @Test
+    void theSalesListShowsTheNewestSalesWithTheirFigures() {
+        long older = fixtures.activeSale(3);
+        long newer = fixtures.activeSale(4);
+        Fixtures.purchase(newer, Fixtures.newBuyer()).then().statusCode(201);
+        var listed = given().get("/api/sales?limit=2").then().statusCode(200)
+                .body("size()", equalTo(2))
+                .body("[0].stock", equalTo(4)).body("[0].available", equalTo(3))
+                .body("[0].reserved", equalTo(1)).body("[0].paid", equalTo(0)).body("[0].state", equalTo("ACTIVE"))
+                .body("[1].available", equalTo(3))
+                .extract().jsonPath();
+        assertEquals(newer, listed.getLong("[0].id"));
+        assertEquals(older, listed.getLong("[1].id"));
+        assertTrue(given().get("/api/sales").then().statusCode(200).extract().jsonPath().getList("id", Long.class)
+                .contains(older));
+        given().get("/api/sales?limit=0").then().statusCode(400).body("code", equalTo("INVALID_REQUEST"))
+                .body("field", equalTo("limit"));
+        given().get("/api/sales?limit=101").then().statusCode(400).body("field", equalTo("limit"));
+    }
+
+    @Test
+    void theLiveViewSendsASnapshotEverySecondThatFollowsTheSale() throws Exception {
+        long saleId = fixtures.activeSale(3);
+        try (LiveStream stream = LiveStream.open(URI.create(base + "api/ops/sales/" + saleId + "/live"))) {
+            JsonNode first = stream.next();
+            assertEquals(saleId, first.get("saleId").asLong());
+            assertEquals(3, first.at("/units/available").asLong());
+            assertEquals("ACTIVE", first.get("state").asText());
+            assertEquals(0, first.at("/purchases/intervalSeconds").asDouble());
+            assertEquals("this instance", first.at("/purchases/scope").asText());
+            assertTrue(first.at("/outbox/dead").isNumber(), first.toString());
+            assertEquals(false, first.at("/hotKeys/detection").asBoolean());
+            assertEquals(0, first.get("problems").size());
+
+            for (int i = 0; i < 4; i++) {
+                Fixtures.purchase(saleId, Fixtures.newBuyer());
+            }
+            // 3 sold, 1 refused; the next snapshots count them, with a rate and latency percentiles
+            long started = System.nanoTime();
+            JsonNode later = stream.nextMatching(s -> s.at("/units/available").asLong() == 0
+                    && s.at("/purchases/totals/409 SOLD_OUT").asLong() == 1);
+            assertEquals(3, later.at("/units/reserved").asLong());
+            assertEquals(3, later.at("/purchases/totals/201 CREATED").asLong());
+            assertEquals("SOLD_OUT", later.get("state").asText());
+            JsonNode counted = stream.nextMatching(s -> s.at("/purchases/intervalSeconds").asDouble() > 0);
+            assertTrue(counted.at("/purchases/intervalSeconds").asDouble() < 3, counted.toString());
+            // snapshots keep coming, about one a second
+            for (int i = 0; i < 3; i++) {
+                stream.next();
+            }
+            double seconds = (System.nanoTime() - started) / 1e9;
+            assertTrue(seconds < 8, "5 snapshots took " + seconds + " s");
+        }
+    }
+
+    @Test
+    void ratesAndLatencyCoverTheLastInterval() throws Exception {
+        long saleId = fixtures.activeSale(50);
+        try (LiveStream stream = LiveStream.open(URI.create(base + "api/ops/sales/" + saleId + "/live"))) {
+            stream.next();
+            for (int i = 0; i < 10; i++) {
+                Fixtures.purchase(saleId, Fixtures.newBuyer()).then().statusCode(201);
+            }
+            JsonNode busy = stream.nextMatching(s -> s.at("/purchases/totals/201 CREATED").asLong() == 10
+                    && s.at("/purchases/intervalSeconds").asDouble() > 0);
+            double answered = 0;
+            // the 10 answers fall into one or two intervals; each interval's rate x its length adds up
+            answered += busy.at("/purchases/perSecond/201 CREATED").asDouble() * busy.at("/purchases/intervalSeconds").asDouble();
+            assertNotNull(busy.at("/purchases/p99Millis").numberValue(), busy.toString());
+            assertTrue(busy.at("/purchases/p50Millis").asDouble() <= busy.at("/purchases/p99Millis").asDouble());
+            JsonNode quiet = stream.nextMatching(s -> s.at("/purchases/perSecond/201 CREATED").asDouble() == 0);
+            assertTrue(quiet.at("/purchases/p99Millis").isNull(), "no answers, no percentile: " + quiet);
+            assertTrue(answered > 0 && answered <= 10.001, "answers counted in the rate: " + answered);
+            assertNull(quiet.at("/writer/meanBatchSize").numberValue(), quiet.toString());
+        }
+    }
+
+    @Test
+    void anUnknownSaleIsNotFoundAndABadIdIsInvalid() {
+        given().get("/api/ops/sales/999999999/live").then().statusCode(404).body("code", equalTo("SALE_NOT_FOUND"));
+        given().get("/api/ops/sales/abc/live").then().statusCode(400).body("code", equalTo("INVALID_REQUEST"));
+    }
+
+    /** An SSE stream read line by line on its own thread; events handed over as parsed JSON. */
+    static final class LiveStream implements AutoCloseable {
+
+        private final BlockingQueue<JsonNode> events = new ArrayBlockingQueue<>(1000);
+        private final Thread reader;
+        private volatile java.io.InputStream body;
+
+        private LiveStream(URI uri) throws Exception {
+            HttpResponse<java.io.InputStream> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(uri)
+                    .header("Authorization", Tokens.bearer(Tokens.operator())).header("Accept", "text/event-stream")
+                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofInputStream());
+            assertEquals(200, response.statusCode());
+            assertTrue(response.headers().firstValue("Content-Type").orElse("").startsWith("text/event-stream"));
+            body = response.body();
+            reader = new Thread(this::read, "live-stream-reader");
+            reader.setDaemon(true);
+            reader.start();
+        }
+
+        static LiveStream open(URI uri) throws Exception {
+            return new LiveStream(uri);
+        }
+
+        private void read() {
+            try (BufferedReader lines = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8))) {
+                String event = null;
+                List<String> data = new ArrayList<>();
+                for (String line; (line = lines.readLine()) != null;) {
+                    if (line.isEmpty()) {
+                        if ("snapshot".equals(event) && !data.isEmpty()) {
+                            events.put(JSON.readTree(String.join("\n", data)));
+                        }
+                        event = null;
+                        data.clear();
+                    } else if (line.startsWith("event:")) {
+                        event = line.substring(6).trim();
+                    } else if (line.startsWith("data:")) {
+                        data.add(line.substring(5).trim());
+                    }
+                }
+            } catch (Exception e) {
+                // closed by the test
+            }
+        }
+
+        JsonNode next() throws InterruptedException {
+            JsonNode event = events.poll(10, TimeUnit.SECONDS);
+            assertNotNull(event, "no snapshot within 10 s");
+            return event;
+        }
+
+        JsonNode nextMatching(java.util.function.Predicate<JsonNode> wanted) throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            JsonNode last = null;
+            while (System.nanoTime() < deadline) {
+                last = next();
+                if (wanted.test(last)) {
+                    return last;
+                }
+            }
+            throw new AssertionError("no matching snapshot within 20 s; last: " + last);
+        }
+
+        @Override
+        public void close() throws Exception {
+            body.close();
+            reader.interrupt();
+        }
+    }
+}
