@@ -141,6 +141,9 @@ class ConsoleBrowserTests {
             waitFor("the sale sold out on the page", () -> text("live-available").equals("0"));
             waitFor("sold-out answers per second", () -> rate("409 SOLD_OUT") > 0);
             waitFor("a latency percentile", () -> text("live-p99").matches("[0-9.]+"));
+            // one more snapshot, so the charts show the sold-out answers as a line, not a dot
+            String shown = text("live-updated");
+            waitFor("the next snapshot", () -> !text("live-updated").equals(shown) && rate("409 SOLD_OUT") > 0);
             screenshot();
             answers = crowd.stop();
         }
