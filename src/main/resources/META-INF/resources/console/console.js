@@ -405,7 +405,10 @@ function drawAll() {
     ({ values: state.answers[label], color: state.colors[label], area: false })));
 }
 
-/** Lines over the last HISTORY points, y from 0 to the largest value shown; gaps where null. */
+/**
+ * Lines over the points kept (up to HISTORY, the newest at the right edge, spread over the whole
+ * width), y from 0 to the largest value shown; gaps where null.
+ */
 function draw(svg, lines) {
   const width = 300;
   const height = 60;
@@ -416,8 +419,9 @@ function draw(svg, lines) {
   max = max > 0 ? max * 1.1 : 1;
   const ns = 'http://www.w3.org/2000/svg';
   const shapes = [];
+  const points = Math.max(2, ...lines.map((line) => line.values.length));
   for (const line of lines) {
-    const offset = HISTORY - line.values.length;
+    const offset = points - line.values.length;
     let run = [];
     const runs = [];
     line.values.forEach((v, i) => {
@@ -426,22 +430,22 @@ function draw(svg, lines) {
         run = [];
         return;
       }
-      const x = ((offset + i) / (HISTORY - 1)) * width;
+      const x = ((offset + i) / (points - 1)) * width;
       const y = height - 1 - (v / max) * (height - 2);
       run.push([x, y]);
     });
     if (run.length) runs.push(run);
-    for (const points of runs) {
-      const path = points.map(([x, y]) => `${x.toFixed(1)},${y.toFixed(1)}`).join(' ');
-      if (line.area && points.length > 1) {
+    for (const run of runs) {
+      const path = run.map(([x, y]) => `${x.toFixed(1)},${y.toFixed(1)}`).join(' ');
+      if (line.area && run.length > 1) {
         const area = document.createElementNS(ns, 'polygon');
-        area.setAttribute('points', `${points[0][0].toFixed(1)},${height} ${path} ${points[points.length - 1][0].toFixed(1)},${height}`);
+        area.setAttribute('points', `${run[0][0].toFixed(1)},${height} ${path} ${run[run.length - 1][0].toFixed(1)},${height}`);
         area.setAttribute('class', 'area');
         area.setAttribute('fill', line.color);
         shapes.push(area);
       }
       const polyline = document.createElementNS(ns, 'polyline');
-      polyline.setAttribute('points', points.length === 1 ? `${path} ${path}` : path);
+      polyline.setAttribute('points', run.length === 1 ? `${path} ${path}` : path);
       polyline.setAttribute('stroke', line.color);
       shapes.push(polyline);
     }
