@@ -63,9 +63,21 @@ class AccessMatrixTests {
         all.add(new Endpoint("dead events", r -> r.get("/api/ops/outbox/dead"), "operator", false));
         all.add(new Endpoint("requeue all", r -> r.post("/api/ops/outbox/dead/requeue"), "operator", false));
         all.add(new Endpoint("list sales", r -> r.get("/api/sales"), "operator", false));
-        // the console's live view (SSE): refusals come before the stream opens, as problem+json
-        all.add(new Endpoint("live view", r -> r.get("/api/ops/sales/" + saleId + "/live"), "operator", false));
+        // the console's live view (SSE): refusals come before the stream opens, as problem+json; a
+        // stream opened by mistake never ends, so the call is bounded and fails instead of hanging
+        all.add(new Endpoint("live view", r -> bounded(() -> r.get("/api/ops/sales/" + saleId + "/live")), "operator", false));
         return all;
+    }
+
+    /** A call that must be answered at once (a refusal), not become an endless stream. */
+    private static Response bounded(java.util.function.Supplier<Response> call) {
+        try {
+            return java.util.concurrent.CompletableFuture.supplyAsync(call).get(15, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new AssertionError("no answer within 15 s: the stream was opened instead of refused");
+        } catch (InterruptedException | java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static RequestSpecification as(String token) {
