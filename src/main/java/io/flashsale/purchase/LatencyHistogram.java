@@ -7,11 +7,12 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * wide), counted cumulatively: recording is one array increment on the purchase path, and a
  * reader gets the percentiles of any interval by subtracting two snapshots. Values are
  * microseconds; bucket {@code i < 4} holds exactly {@code i} µs, above that bucket
- * {@code 4e + s} holds {@code [(4 + s) << (e - 2), (5 + s) << (e - 2))} µs.
+ * {@code 4(e - 1) + s} holds {@code [(4 + s) << (e - 2), (5 + s) << (e - 2))} µs, where
+ * {@code e >= 2} is the value's highest bit and {@code s} its next two bits.
  */
 public final class LatencyHistogram {
 
-    /** 2^40 µs is 12 days: anything longer lands in the last bucket. */
+    /** 2^41 µs is 25 days: anything longer lands in the last bucket. */
     static final int BUCKETS = 4 * 40;
 
     private final AtomicLongArray counts = new AtomicLongArray(BUCKETS);
@@ -35,17 +36,17 @@ public final class LatencyHistogram {
         }
         int exponent = 63 - Long.numberOfLeadingZeros(micros);
         int sub = (int) (micros >>> (exponent - 2)) & 3;
-        return Math.min(BUCKETS - 1, exponent * 4 + sub);
+        return Math.min(BUCKETS - 1, (exponent - 1) * 4 + sub);
+    }
+
+    /** Inclusive lower bound of a bucket, in microseconds. */
+    static long lowerBoundMicros(int bucket) {
+        return bucket < 4 ? bucket : (4L + bucket % 4) << (bucket / 4 - 1);
     }
 
     /** Exclusive upper bound of a bucket, in microseconds. */
     static long upperBoundMicros(int bucket) {
-        if (bucket < 4) {
-            return bucket + 1;
-        }
-        int exponent = bucket / 4;
-        int sub = bucket % 4;
-        return (5L + sub) << (exponent - 2);
+        return bucket < 4 ? bucket + 1 : (5L + bucket % 4) << (bucket / 4 - 1);
     }
 
     /** Counts recorded between two snapshots of the same histogram. */

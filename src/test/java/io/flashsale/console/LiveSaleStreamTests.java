@@ -144,6 +144,18 @@ class LiveSaleStreamTests {
     }
 
     @Test
+    void theConsolePageIsServedByTheServiceItself() {
+        // static and public: the page holds no data, every figure needs the operator's token
+        given().header(io.flashsale.support.AutoAuth.ANONYMOUS, "1").get("/console/").then().statusCode(200)
+                .contentType(org.hamcrest.Matchers.startsWith("text/html"))
+                .body(org.hamcrest.Matchers.containsString("operator console"));
+        given().header(io.flashsale.support.AutoAuth.ANONYMOUS, "1").get("/console").then().statusCode(200)
+                .body(org.hamcrest.Matchers.containsString("operator console"));
+        given().header(io.flashsale.support.AutoAuth.ANONYMOUS, "1").get("/console/console.js").then().statusCode(200)
+                .body(org.hamcrest.Matchers.containsString("text/event-stream"));
+    }
+
+    @Test
     void anUnknownSaleIsNotFoundAndABadIdIsInvalid() {
         given().get("/api/ops/sales/999999999/live").then().statusCode(404).body("code", equalTo("SALE_NOT_FOUND"));
         given().get("/api/ops/sales/abc/live").then().statusCode(400).body("code", equalTo("INVALID_REQUEST"));
