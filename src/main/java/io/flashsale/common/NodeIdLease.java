@@ -3,9 +3,7 @@ package io.flashsale.common;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.redis.datasource.value.SetArgs;
 import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
-import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
@@ -39,14 +37,6 @@ public class NodeIdLease {
         return "fs:node-ids:" + node;
     }
 
-    void onStart(@Observes @Priority(10) StartupEvent event) {
-        try {
-            acquire();
-        } catch (RuntimeException e) {
-            LOG.warnf("no node id leased yet (%s); using a random one until Redis answers", e.toString());
-        }
-    }
-
     /** Renews well within the expiry; re-leases when the lease was lost. */
     @Scheduled(every = "20s", delayed = "20s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void renew() {
@@ -68,8 +58,12 @@ public class NodeIdLease {
         }
     }
 
-    /** Takes the next free node id for this process. */
-    synchronized int acquire() {
+    /**
+     * Takes the next free node id for this process. Called by the start-up step "order-ids"
+     * (in parallel with the other clients' connections; until then ids carry a random node and
+     * the instance is not ready) and by {@link #renew()} when the lease was lost.
+     */
+    public synchronized int acquire() {
         int candidate = lease(redis, holder);
         leased = candidate;
         OrderIds.useNode(candidate);
@@ -90,7 +84,8 @@ public class NodeIdLease {
         throw new IllegalStateException("all " + OrderIds.NODES + " order-id nodes are leased");
     }
 
-    int leased() {
+    /** The node this process holds, -1 while none. */
+    public int leased() {
         return leased;
     }
 

@@ -49,6 +49,14 @@ public class KafkaEventPublisher {
         this.producer = new KafkaProducer<>(settings);
     }
 
+    /**
+     * Fetches the topic's partitions (creates the connection and loads metadata); throws when
+     * Kafka does not answer within the publish timeout.
+     */
+    public int connect() {
+        return producer.partitionsFor(config.topic()).size();
+    }
+
     /** Sends with key = orderId and CloudEvents binary-mode headers; the future completes on ack. */
     public Future<RecordMetadata> send(OutboxRow row, String orderKey) {
         ProducerRecord<String, String> record = new ProducerRecord<>(config.topic(), null, orderKey, row.payload(),

@@ -20,6 +20,8 @@ class NodeIdLeaseTests {
 
     @Test
     void thisProcessMintsOrderIdsUnderTheNodeItLeased() {
+        // leased by the start-up step "order-ids", in parallel with the other start-up work
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).until(() -> OrderIds.node() >= 0);
         int node = OrderIds.node();
         assertTrue(node >= 0 && node < OrderIds.NODES, "leased node " + node);
         for (int i = 0; i < 100; i++) {

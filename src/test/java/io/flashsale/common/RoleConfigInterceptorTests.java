@@ -30,6 +30,25 @@ class RoleConfigInterceptorTests {
     }
 
     @Test
+    void apiRoleNeverRunsFlywayNorTheDeadLetterProducer() {
+        SmallRyeConfig api = config(Map.of("flashsale.role", "api", "quarkus.flyway.migrate-at-start", "true",
+                "quarkus.flyway.clean-at-start", "true"));
+        assertEquals("false", api.getRawValue("quarkus.flyway.migrate-at-start"));
+        assertEquals("false", api.getRawValue("quarkus.flyway.clean-at-start"));
+        assertEquals("false", api.getRawValue("quarkus.flyway.validate-at-start"));
+        assertEquals("false", api.getRawValue("mp.messaging.outgoing.sale-stats-dlq.enabled"));
+    }
+
+    @Test
+    void workerAndAllStillMigrate() {
+        for (String role : new String[] { "worker", "all" }) {
+            SmallRyeConfig config = config(Map.of("flashsale.role", role, "quarkus.flyway.migrate-at-start", "true"));
+            assertEquals("true", config.getRawValue("quarkus.flyway.migrate-at-start"), role);
+            assertNull(config.getRawValue("mp.messaging.outgoing.sale-stats-dlq.enabled"), role);
+        }
+    }
+
+    @Test
     void workerAndAllKeepThem() {
         assertNull(config(Map.of("flashsale.role", "worker"))
                 .getRawValue("mp.messaging.incoming.sale-stats.enabled"));

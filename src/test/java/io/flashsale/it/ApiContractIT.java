@@ -71,7 +71,11 @@ class ApiContractIT {
 
     @Test
     void operationsEndpoints() {
-        Management.given().get("/q/health/ready").then().statusCode(200);
+        // ready once the start-up steps (schema, order-id node, Kafka producer, purchase path) are done,
+        // in parallel after the start
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+                .untilAsserted(() -> Management.given().get("/q/health/ready").then().statusCode(200)
+                        .body(containsString("\"startup\"")));
         Management.given().get("/q/metrics").then().statusCode(200)
                 .body(containsString("flashsale_order_batch_size"));
         // the management interface is not reachable through the API port, and Swagger UI is dev-only
