@@ -287,7 +287,8 @@ mariadb_up() {
   local sql="
     CREATE DATABASE IF NOT EXISTS flashsale      CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
     CREATE DATABASE IF NOT EXISTS flashsale_test CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
-    CREATE DATABASE IF NOT EXISTS flashsale_chaos CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;"
+    CREATE DATABASE IF NOT EXISTS flashsale_chaos CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
+    CREATE DATABASE IF NOT EXISTS flashsale_startup CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;"
   local host
   for host in '%' 'localhost' '127.0.0.1'; do
     sql+="
@@ -295,13 +296,14 @@ mariadb_up() {
     ALTER USER 'flashsale'@'$host' IDENTIFIED BY 'flashsale';
     GRANT ALL PRIVILEGES ON flashsale.*      TO 'flashsale'@'$host';
     GRANT ALL PRIVILEGES ON flashsale_test.* TO 'flashsale'@'$host';
-    GRANT ALL PRIVILEGES ON flashsale_chaos.* TO 'flashsale'@'$host';"
+    GRANT ALL PRIVILEGES ON flashsale_chaos.* TO 'flashsale'@'$host';
+    GRANT ALL PRIVILEGES ON flashsale_startup.* TO 'flashsale'@'$host';"
   done
   "${MARIADB_ROOT[@]}" -e "$sql" || die "mariadb: creating databases/user failed (as: ${MARIADB_ROOT[*]})"
   mariadb -h127.0.0.1 -P"$MARIADB_PORT" -uflashsale -pflashsale --connect-timeout=3 \
     -e 'select 1' flashsale_test >/dev/null 2>&1 \
     || die "mariadb: login as flashsale@127.0.0.1 failed after setup"
-  log "mariadb: databases flashsale, flashsale_test, flashsale_chaos and user flashsale/flashsale ready"
+  log "mariadb: databases flashsale, flashsale_test, flashsale_chaos, flashsale_startup and user flashsale/flashsale ready"
 }
 
 # ---------------------------------------------------------------- kafka

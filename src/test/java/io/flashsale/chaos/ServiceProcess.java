@@ -23,9 +23,9 @@ import java.util.concurrent.TimeUnit;
  * databases, Redis logical databases, pub/sub channels, topics and consumer groups by system
  * properties. Every start gets a fresh free port and its own log file under {@code target/chaos/}.
  */
-final class ServiceProcess implements AutoCloseable {
+public final class ServiceProcess implements AutoCloseable {
 
-    static final Path JAR = Path.of("target/quarkus-app/quarkus-run.jar");
+    public static final Path JAR = Path.of("target/quarkus-app/quarkus-run.jar");
 
     private final String name;
     private final Path logDir;
@@ -38,14 +38,22 @@ final class ServiceProcess implements AutoCloseable {
     private int managementPort;
     private int starts;
 
-    ServiceProcess(String name, Path logDir, Map<String, String> properties) {
+    public ServiceProcess(String name, Path logDir, Map<String, String> properties) {
         this.name = name;
         this.logDir = logDir;
         this.properties = new LinkedHashMap<>(properties);
     }
 
     /** Starts the jar and returns once {@code /q/health/ready} answers 200. */
-    void start(Duration readyTimeout) throws IOException, InterruptedException {
+    public void start(Duration readyTimeout) throws IOException, InterruptedException {
+        long began = launch();
+        awaitReady(readyTimeout);
+        System.out.printf("[chaos] %s start #%d: pid %d on port %d ready in %d ms (log %s)%n", name, starts,
+                process.pid(), port, (System.nanoTime() - began) / 1_000_000, log);
+    }
+
+    /** Starts the jar without waiting for it; returns {@link System#nanoTime()} of the start. */
+    public long launch() throws IOException {
         if (process != null && process.isAlive()) {
             throw new IllegalStateException(name + " is already running (pid " + process.pid() + ")");
         }
@@ -68,12 +76,21 @@ final class ServiceProcess implements AutoCloseable {
         long began = System.nanoTime();
         process = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.to(log.toFile())).start();
-        awaitReady(readyTimeout);
-        System.out.printf("[chaos] %s start #%d: pid %d on port %d ready in %d ms (log %s)%n", name, starts,
-                process.pid(), port, (System.nanoTime() - began) / 1_000_000, log);
+        return began;
     }
 
-    private void awaitReady(Duration timeout) throws InterruptedException {
+    /** The readiness answer now: status code and body, or null while the port does not answer. */
+    public HttpResponse<String> readiness() throws InterruptedException {
+        try {
+            return probe.send(HttpRequest.newBuilder(managementUri("/q/health/ready")).timeout(Duration.ofSeconds(3)).GET()
+                    .build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** Waits until {@code /q/health/ready} answers 200; kills the process and throws when it does not in time. */
+    public void awaitReady(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         HttpRequest ready = HttpRequest.newBuilder(managementUri("/q/health/ready")).timeout(Duration.ofSeconds(3)).GET().build();
         String last = "no answer yet";
@@ -100,7 +117,7 @@ final class ServiceProcess implements AutoCloseable {
     }
 
     /** SIGKILL (on Linux {@link Process#destroyForcibly()} is kill -9): no shutdown hook, no flush, nothing. */
-    void killHard() throws InterruptedException {
+    public void killHard() throws InterruptedException {
         process.destroyForcibly();
         if (!process.waitFor(10, TimeUnit.SECONDS)) {
             throw new IllegalStateException(name + " (pid " + process.pid() + ") survived SIGKILL for 10 s");
@@ -108,7 +125,7 @@ final class ServiceProcess implements AutoCloseable {
     }
 
     /** Graceful stop (SIGTERM), then SIGKILL if it does not end in time. */
-    void stop() throws InterruptedException {
+    public void stop() throws InterruptedException {
         if (process == null || !process.isAlive()) {
             return;
         }
@@ -119,25 +136,25 @@ final class ServiceProcess implements AutoCloseable {
         }
     }
 
-    boolean isAlive() {
+    public boolean isAlive() {
         return process != null && process.isAlive();
     }
 
-    URI uri(String path) {
+    public URI uri(String path) {
         return URI.create("http://127.0.0.1:" + port + path);
     }
 
     /** Health and metrics live on the management port (never on the API port). */
-    URI managementUri(String path) {
+    public URI managementUri(String path) {
         return URI.create("http://127.0.0.1:" + managementPort + path);
     }
 
-    Path log() {
+    public Path log() {
         return log;
     }
 
     /** The last lines of the current log file. */
-    String tail(int lines) {
+    public String tail(int lines) {
         if (log == null || !Files.exists(log)) {
             return "(no log)";
         }
