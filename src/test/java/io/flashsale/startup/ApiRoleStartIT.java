@@ -125,7 +125,7 @@ class ApiRoleStartIT {
         return process;
     }
 
-    /** Polls readiness until its JSON body satisfies the condition; fails with the last answer. */
+    /** Polls readiness (not ready yet) until its JSON body satisfies the condition; fails when it turns ready first. */
     private static JsonNode awaitReadiness(ServiceProcess process, java.util.function.Predicate<JsonNode> condition)
             throws Exception {
         long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
@@ -138,6 +138,9 @@ class ApiRoleStartIT {
                 JsonNode body = JSON.readTree(answer.body());
                 if (condition.test(body)) {
                     return body;
+                }
+                if (answer.statusCode() == 200) {
+                    throw new AssertionError("ready, but it should not be: " + last);
                 }
             }
             Thread.sleep(200);
