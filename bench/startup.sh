@@ -7,9 +7,9 @@
 #
 # Variants (one app directory each under $STARTUP_WORK):
 #   jdk17-fast-jar  ./mvnw package (the default build), run on JDK 17
-#   jdk17-appcds    ./mvnw package -Paot on JDK 17: Quarkus writes an AppCDS archive at build time
+#   jdk17-appcds    ./mvnw package -Daot on JDK 17: Quarkus writes an AppCDS archive at build time
 #                   (app-cds.jsa), run with -XX:SharedArchiveFile
-#   jdk25-aot       ./mvnw verify -Paot on JDK 25: aot-jar packaging, the AOT cache (app.aot, JEP 483/514/515)
+#   jdk25-aot       ./mvnw verify -Daot on JDK 25: aot-jar packaging, the AOT cache (app.aot, JEP 483/514/515)
 #                   recorded while ApiContractIT drives the packaged app, run with -XX:AOTCache
 # Per variant and role (api, worker), STARTUP_RUNS starts, each from launching java to:
 #   ready   /q/health/ready answers 200 (polled every STARTUP_POLL_MS) -- every start-up step done
@@ -112,14 +112,14 @@ build_variant() { # build_variant NAME
   local name="$1" log="$LOG_DIR/build-$1.log" home=$JDK17 goals=(package -DskipTests)
   case "$name" in
     jdk17-fast-jar) ;;
-    jdk17-appcds) goals+=(-Paot) ;;
+    jdk17-appcds) goals+=(-Daot) ;;
     jdk25-aot)
       ((HAVE_JDK25)) || { say "no JDK 25 at $JDK25: skipping $name"; return 1; }
       home=$JDK25
       # the AOT cache is recorded while the integration test drives the packaged app; the test
       # profile's database, Redis db and topic are pointed at the bench's own (env vars with the
       # _TEST_ prefix are %test properties, and the launched app inherits the environment)
-      goals=(verify -Paot -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false -Dit.test=ApiContractIT) ;;
+      goals=(verify -Daot -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false -Dit.test=ApiContractIT) ;;
   esac
   say "building $name (JAVA_HOME=$home ./mvnw ${goals[*]}), log $log"
   local t0=$SECONDS
