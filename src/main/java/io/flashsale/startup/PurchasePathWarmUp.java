@@ -93,8 +93,7 @@ public class PurchasePathWarmUp implements StartupStep {
 
     /** One HTTP/1.1 request on its own connection (Connection: close): the answer as text. */
     private String request(int port, String head, String body) throws IOException {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress(host(), port), (int) TIMEOUT.toMillis());
+        try (Socket socket = connect(port)) {
             socket.setSoTimeout((int) TIMEOUT.toMillis());
             OutputStream out = socket.getOutputStream();
             out.write((head + "Host: localhost\r\nConnection: close\r\n\r\n" + body).getBytes(StandardCharsets.UTF_8));
@@ -103,6 +102,29 @@ public class PurchasePathWarmUp implements StartupStep {
             ByteArrayOutputStream answer = new ByteArrayOutputStream();
             in.transferTo(answer);
             return answer.toString(StandardCharsets.UTF_8);
+        }
+    }
+
+    /** The HTTP port opens right after the start-up observers (this step runs meanwhile): wait for it. */
+    private Socket connect(int port) throws IOException {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (true) {
+            Socket socket = new Socket();
+            try {
+                socket.connect(new InetSocketAddress(host(), port), (int) TIMEOUT.toMillis());
+                return socket;
+            } catch (java.net.ConnectException e) {
+                socket.close();
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
         }
     }
 

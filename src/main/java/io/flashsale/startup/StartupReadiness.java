@@ -10,7 +10,6 @@ import jakarta.enterprise.event.Observes;
 import jakarta.interceptor.Interceptor;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -28,24 +27,27 @@ import org.jboss.logging.Logger;
  * <p>
  * The steps start together when the application starts, each on its own thread, so a new pod
  * waits for its slowest client connection rather than for their sum, and the main thread opens
- * the HTTP port meanwhile (readiness answers DOWN, naming the steps still running). A failed step
- * is started again by the next readiness probe (at most once per {@link #RETRY_AFTER_MS}), e.g.
- * the schema check once the migration has run; a step that succeeded never runs again, so a
- * probe of a ready instance costs nothing here.
+ * the HTTP port meanwhile (readiness answers DOWN, naming each step still running and the last
+ * error of one that failed). A failed step is tried again on its own thread after a pause that
+ * doubles up to {@link #RETRY_MAX_MS} (e.g. the schema check until the worker has migrated); a
+ * step that succeeded never runs again, so a probe of a ready instance costs nothing here.
  */
 @Readiness
 @ApplicationScoped
 public class StartupReadiness implements HealthCheck {
 
     private static final Logger LOG = Logger.getLogger(StartupReadiness.class);
-    static final long RETRY_AFTER_MS = 1_000;
+    static final long RETRY_FIRST_MS = 200;
+    static final long RETRY_MAX_MS = 2_000;
 
-    /** The current attempt of one step. */
-    private record Attempt(CompletableFuture<Void> outcome, long startedAt) {
+    /** What a readiness probe shows of one step. */
+    private static final class Progress {
+        volatile boolean done;
+        volatile String lastError;
     }
 
     private final List<StartupStep> steps;
-    private final Map<String, Attempt> attempts = new ConcurrentHashMap<>();
+    private final Map<String, Progress> progress = new ConcurrentHashMap<>();
     private final AtomicInteger threads = new AtomicInteger();
     private final ExecutorService executor = Executors.newCachedThreadPool(task -> {
         Thread thread = new Thread(task, "startup-step-" + threads.incrementAndGet());
@@ -53,41 +55,46 @@ public class StartupReadiness implements HealthCheck {
         return thread;
     });
     private final long began = System.nanoTime();
+    private volatile boolean stopping;
 
     public StartupReadiness(@All List<StartupStep> steps,
             @ConfigProperty(name = "flashsale.role", defaultValue = "all") String role) {
         Role parsed = Role.parse(role);
         this.steps = steps.stream().filter(step -> step.neededBy(parsed)).toList();
+        this.steps.forEach(step -> progress.put(step.name(), new Progress()));
     }
 
     /** After the other start-up observers (the test profile's state reset among them). */
     void start(@Observes @Priority(Interceptor.Priority.APPLICATION + 500) StartupEvent event) {
-        steps.forEach(this::launch);
+        steps.forEach(step -> executor.execute(() -> runUntilDone(step)));
     }
 
-    private Attempt launch(StartupStep step) {
-        long startedAt = System.currentTimeMillis();
-        CompletableFuture<Void> outcome = CompletableFuture.runAsync(() -> {
-            long t0 = System.nanoTime();
+    private void runUntilDone(StartupStep step) {
+        Progress state = progress.get(step.name());
+        long pause = RETRY_FIRST_MS;
+        long t0 = System.nanoTime();
+        while (!stopping) {
             try {
                 step.run();
-            } catch (RuntimeException e) {
-                throw e;
+                state.lastError = null;
+                state.done = true;
+                LOG.debugf("start-up step %s done in %d ms (%d ms after start)", step.name(),
+                        (System.nanoTime() - t0) / 1_000_000, (System.nanoTime() - began) / 1_000_000);
+                return;
             } catch (Exception e) {
-                throw new StepFailed(e);
+                String message = e.getMessage() != null ? e.getMessage() : e.toString();
+                if (!message.equals(state.lastError)) {
+                    LOG.warnf("start-up step %s failed, trying again: %s", step.name(), message);
+                }
+                state.lastError = message;
             }
-            LOG.debugf("start-up step %s done in %d ms (%d ms after start)", step.name(),
-                    (System.nanoTime() - t0) / 1_000_000, (System.nanoTime() - began) / 1_000_000);
-        }, executor);
-        outcome.whenComplete((ok, failure) -> {
-            if (failure != null) {
-                LOG.warnf("start-up step %s failed, tried again at the next readiness probe: %s", step.name(),
-                        message(failure));
+            try {
+                Thread.sleep(pause);
+            } catch (InterruptedException e) {
+                return;
             }
-        });
-        Attempt attempt = new Attempt(outcome, startedAt);
-        attempts.put(step.name(), attempt);
-        return attempt;
+            pause = Math.min(pause * 2, RETRY_MAX_MS);
+        }
     }
 
     @Override
@@ -95,56 +102,25 @@ public class StartupReadiness implements HealthCheck {
         HealthCheckResponseBuilder response = HealthCheckResponse.named("startup");
         boolean ready = true;
         for (StartupStep step : steps) {
-            Attempt attempt = attempts.get(step.name());
-            if (attempt == null) {
-                attempt = launch(step); // probed before the StartupEvent reached us
-            }
-            CompletableFuture<Void> outcome = attempt.outcome();
-            if (!outcome.isDone()) {
-                ready = false;
-                response.withData(step.name(), "running");
-            } else if (outcome.isCompletedExceptionally()) {
-                ready = false;
-                response.withData(step.name(), "failed: " + message(outcome.handle((ok, e) -> e).join()));
-                if (System.currentTimeMillis() - attempt.startedAt() >= RETRY_AFTER_MS) {
-                    launch(step);
-                }
-            } else {
+            Progress state = progress.get(step.name());
+            if (state.done) {
                 response.withData(step.name(), "done");
+            } else {
+                ready = false;
+                String error = state.lastError;
+                response.withData(step.name(), error == null ? "running" : "failed: " + error);
             }
         }
         return response.status(ready).build();
     }
 
-    /** True once every step has succeeded. */
-    public boolean ready() {
-        return steps.stream().allMatch(step -> {
-            Attempt attempt = attempts.get(step.name());
-            return attempt != null && attempt.outcome().isDone() && !attempt.outcome().isCompletedExceptionally();
-        });
-    }
-
     void stop(@Observes ShutdownEvent event) {
+        stopping = true;
         executor.shutdownNow();
         try {
             executor.awaitTermination(2, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    private static String message(Throwable failure) {
-        Throwable cause = failure;
-        while ((cause instanceof java.util.concurrent.CompletionException || cause instanceof StepFailed)
-                && cause.getCause() != null) {
-            cause = cause.getCause();
-        }
-        return cause.getMessage() != null ? cause.getMessage() : cause.toString();
-    }
-
-    private static final class StepFailed extends RuntimeException {
-        StepFailed(Exception cause) {
-            super(cause);
         }
     }
 }
