@@ -255,7 +255,7 @@ first_purchase() {
 
 # ------------------------------------------------------------------ migrate once, one sale for every first purchase
 
-say "migrating $DB with the worker role of ${VARIANT_LIST[0]}"
+say "migrating $DB with role all of ${VARIANT_LIST[0]} (the api role does not migrate), creating the sale of the first purchases"
 launch "${VARIANT_LIST[0]}" all "$LOG_DIR/migrate.log"
 await_ready "$LOG_DIR/migrate.log"
 say "health is served at $READY_URL"
