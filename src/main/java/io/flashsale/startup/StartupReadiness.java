@@ -10,10 +10,13 @@ import jakarta.enterprise.event.Observes;
 import jakarta.interceptor.Interceptor;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.health.HealthCheck;
@@ -26,9 +29,10 @@ import org.jboss.logging.Logger;
  * Readiness "startup": UP once every {@link StartupStep} of this instance's role has succeeded.
  * <p>
  * The steps start together when the application starts, each on its own thread, so a new pod
- * waits for its slowest client connection rather than for their sum, and the main thread opens
- * the HTTP port meanwhile (readiness answers DOWN, naming each step still running and the last
- * error of one that failed). A failed step is tried again on its own thread after a pause that
+ * waits for its slowest client connection rather than for their sum. The start is held until they
+ * are done (at most {@code flashsale.startup.max-hold}), so the serving port, which Knative probes,
+ * opens only when a purchase can be served; meanwhile the management port's readiness answers
+ * DOWN, naming each step still running and the last error of one that failed. A failed step is tried again on its own thread after a pause that
  * doubles up to {@link #RETRY_MAX_MS} (e.g. the schema check until the worker has migrated); a
  * step that succeeded never runs again, so a probe of a ready instance costs nothing here.
  */
@@ -47,6 +51,7 @@ public class StartupReadiness implements HealthCheck {
     }
 
     private final List<StartupStep> steps;
+    private final StartupConfig config;
     private final Map<String, Progress> progress = new ConcurrentHashMap<>();
     private final AtomicInteger threads = new AtomicInteger();
     private final ExecutorService executor = Executors.newCachedThreadPool(task -> {
@@ -57,16 +62,35 @@ public class StartupReadiness implements HealthCheck {
     private final long began = System.nanoTime();
     private volatile boolean stopping;
 
-    public StartupReadiness(@All List<StartupStep> steps,
+    public StartupReadiness(@All List<StartupStep> steps, StartupConfig config,
             @ConfigProperty(name = "flashsale.role", defaultValue = "all") String role) {
+        this.config = config;
         Role parsed = Role.parse(role);
         this.steps = steps.stream().filter(step -> step.neededBy(parsed)).toList();
         this.steps.forEach(step -> progress.put(step.name(), new Progress()));
     }
 
-    /** After the other start-up observers (the test profile's state reset among them). */
+    /**
+     * After the other start-up observers (the test profile's state reset among them): runs the
+     * steps in parallel and holds the start (so the serving port stays closed) until they are done,
+     * at most {@link StartupConfig#maxHold()}.
+     */
     void start(@Observes @Priority(Interceptor.Priority.APPLICATION + 500) StartupEvent event) {
-        steps.forEach(step -> executor.execute(() -> runUntilDone(step)));
+        List<CompletableFuture<Void>> running = steps.stream()
+                .map(step -> CompletableFuture.runAsync(() -> runUntilDone(step), executor)).toList();
+        try {
+            CompletableFuture.allOf(running.toArray(CompletableFuture[]::new))
+                    .get(config.maxHold().toMillis(), TimeUnit.MILLISECONDS);
+            LOG.infof("start-up steps %s done %d ms after the first", progress.keySet(),
+                    (System.nanoTime() - began) / 1_000_000);
+        } catch (TimeoutException e) {
+            LOG.warnf("start-up steps not done after %s, opening the port anyway (not ready): %s", config.maxHold(),
+                    call().getData().map(Object::toString).orElse(""));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException e) {
+            LOG.warnf("start-up steps: %s", e.getCause().toString());
+        }
     }
 
     private void runUntilDone(StartupStep step) {

@@ -118,7 +118,6 @@ class ApiRoleStartIT {
         props.put("mp.messaging.incoming.sale-stats.group.id",
                 "api".equals(role) ? API_GROUP : WORKER_GROUP);
         props.put("mp.messaging.outgoing.sale-stats-dlq.topic", TOPIC + ".dlq");
-        props.put("quarkus.management.enabled", "false");
         props.put("mp.jwt.verify.publickey.location", "src/test/resources/jwt/test-public.pem");
         ServiceProcess process = new ServiceProcess("flashsale-" + name, Path.of("target", "startup"), props);
         started.add(process);
