@@ -30,8 +30,10 @@
 #   STARTUP_DB=flashsale_startup_bench   database, DROPPED and re-created (migrated once by a worker)
 #   STARTUP_REDIS_DB=5     Redis logical database, FLUSHED
 #   STARTUP_TOPIC=flashsale-startup.order-events   Kafka topic (own consumer group too)
-#   STARTUP_JAVA_OPTS="-Xmx512m -XX:+UseSerialGC"  JVM options of every measured start (SerialGC is
-#                          what the JVM picks in a container with less than ~2 GB; same for all variants)
+#   STARTUP_JAVA_OPTS="-XX:MaxRAM=512m -XX:MaxRAMPercentage=75 -XX:+UseSerialGC"  JVM options of every
+#                          measured start, the same for all variants: the JVM sizes itself as in a container
+#                          with a 512 MiB memory limit (MaxRAM), with the heap share and GC of Dockerfile.jvm-aot
+#                          (SerialGC is what the JVM picks there anyway, below ~2 GB)
 #   JDK17_HOME=/usr/lib/jvm/java-17-openjdk-amd64   JDK25_HOME=/usr/lib/jvm/temurin-25-jdk-amd64
 #   STARTUP_CLONE=/tmp/flashsale-startup   STARTUP_WORK=/tmp/flashsale-startup-apps
 #   MARIADB_ROOT_ARGS="-h127.0.0.1 -uroot"
@@ -49,7 +51,7 @@ MGMT_PORT="${STARTUP_MANAGEMENT_PORT:-9005}"
 DB="${STARTUP_DB:-flashsale_startup_bench}"
 REDIS_DB="${STARTUP_REDIS_DB:-5}"
 TOPIC="${STARTUP_TOPIC:-flashsale-startup.order-events}"
-JAVA_OPTS_ALL="${STARTUP_JAVA_OPTS:--Xmx512m -XX:+UseSerialGC}"
+JAVA_OPTS_ALL="${STARTUP_JAVA_OPTS:--XX:MaxRAM=512m -XX:MaxRAMPercentage=75 -XX:+UseSerialGC}"
 JDK17="${JDK17_HOME:-/usr/lib/jvm/java-17-openjdk-amd64}"
 JDK25="${JDK25_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
 CLONE="${STARTUP_CLONE:-/tmp/flashsale-startup}"
@@ -267,10 +269,12 @@ stop_service
 LOAD_AVG_START=$(cut -d' ' -f1-3 /proc/loadavg)
 FAILED=0
 declare -A READY FIRST TO_FIRST RSS
-for variant in "${VARIANT_LIST[@]}"; do
+# Interleaved (run 1 of every variant and role, then run 2, ...): the machine's load drifts, and
+# each variant should see the same drift.
+for run in $(seq 1 "$RUNS"); do
   for role in api worker; do
-    key="$variant/$role"; READY[$key]=""; FIRST[$key]=""; TO_FIRST[$key]=""; RSS[$key]=""
-    for run in $(seq 1 "$RUNS"); do
+    for variant in "${VARIANT_LIST[@]}"; do
+      key="$variant/$role"
       log="$LOG_DIR/$variant-$role-$run.log"
       launch "$variant" "$role" "$log"
       await_ready "$log"
