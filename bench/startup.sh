@@ -129,7 +129,7 @@ build_variant() { # build_variant NAME
     env JAVA_HOME="$home" \
       _TEST_QUARKUS_DATASOURCE_JDBC_URL="jdbc:mariadb://127.0.0.1:3306/$DB" \
       _TEST_QUARKUS_REDIS_HOSTS="redis://127.0.0.1:6379/$REDIS_DB" \
-      _TEST_QUARKUS_HTTP_TEST_PORT="$PORT" _TEST_QUARKUS_MANAGEMENT_TEST_PORT="$MGMT_PORT" \
+      _TEST_QUARKUS_HTTP_TEST_PORT="$PORT" _TEST_QUARKUS_MANAGEMENT_TEST_PORT="$MGMT_PORT" _TEST_QUARKUS_MANAGEMENT_PORT="$MGMT_PORT" \
       _TEST_FLASHSALE_SALE_EVENTS_CHANNEL="fs-startup:sale-events" \
       _TEST_FLASHSALE_OUTBOX_TOPIC="$TOPIC" \
       ./mvnw -B "${goals[@]}" >"$log" 2>&1) || { tail -n 40 "$log" >&2; die "build of $name failed (log $log)"; }
