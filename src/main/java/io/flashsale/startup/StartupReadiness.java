@@ -32,9 +32,10 @@ import org.jboss.logging.Logger;
  * waits for its slowest client connection rather than for their sum. The start is held until they
  * are done (at most {@code flashsale.startup.max-hold}), so the serving port, which Knative probes,
  * opens only when a purchase can be served; meanwhile the management port's readiness answers
- * DOWN, naming each step still running and the last error of one that failed. A failed step is tried again on its own thread after a pause that
- * doubles up to {@link #RETRY_MAX_MS} (e.g. the schema check until the worker has migrated); a
- * step that succeeded never runs again, so a probe of a ready instance costs nothing here.
+ * DOWN, naming each step still running and the last error of one that failed. A failed step is
+ * tried again on its own thread after a pause that doubles up to {@link #RETRY_MAX_MS} (e.g. the
+ * schema check until the worker has migrated); a step that succeeded never runs again, so a probe
+ * of a ready instance costs nothing here.
  */
 @Readiness
 @ApplicationScoped
