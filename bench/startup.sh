@@ -30,10 +30,12 @@
 #   STARTUP_DB=flashsale_startup_bench   database, DROPPED and re-created (migrated once by a worker)
 #   STARTUP_REDIS_DB=5     Redis logical database, FLUSHED
 #   STARTUP_TOPIC=flashsale-startup.order-events   Kafka topic (own consumer group too)
-#   STARTUP_JAVA_OPTS="-XX:MaxRAM=512m -XX:MaxRAMPercentage=75 -XX:+UseSerialGC"  JVM options of every
-#                          measured start, the same for all variants: the JVM sizes itself as in a container
-#                          with a 512 MiB memory limit (MaxRAM), with the heap share and GC of Dockerfile.jvm-aot
-#                          (SerialGC is what the JVM picks there anyway, below ~2 GB)
+#   STARTUP_JAVA_OPTS="-XX:MaxRAM=512m -XX:MaxRAMPercentage=75 -Xms64m -XX:+UseSerialGC"  JVM options of
+#                          every measured start, the same for all variants: the JVM sizes itself as in a
+#                          container with a 512 MiB memory limit (MaxRAM), with the heap settings and GC of
+#                          Dockerfile.jvm-aot (SerialGC is what the JVM picks there anyway, below ~2 GB; -Xms64m
+#                          because JDK 25 refuses to start when the AOT cache's heap objects do not fit the
+#                          initial heap, 8 MB by default at 512 MiB)
 #   JDK17_HOME=/usr/lib/jvm/java-17-openjdk-amd64   JDK25_HOME=/usr/lib/jvm/temurin-25-jdk-amd64
 #   STARTUP_CLONE=/tmp/flashsale-startup   STARTUP_WORK=/tmp/flashsale-startup-apps
 #   MARIADB_ROOT_ARGS="-h127.0.0.1 -uroot"
@@ -51,7 +53,7 @@ MGMT_PORT="${STARTUP_MANAGEMENT_PORT:-9005}"
 DB="${STARTUP_DB:-flashsale_startup_bench}"
 REDIS_DB="${STARTUP_REDIS_DB:-5}"
 TOPIC="${STARTUP_TOPIC:-flashsale-startup.order-events}"
-JAVA_OPTS_ALL="${STARTUP_JAVA_OPTS:--XX:MaxRAM=512m -XX:MaxRAMPercentage=75 -XX:+UseSerialGC}"
+JAVA_OPTS_ALL="${STARTUP_JAVA_OPTS:--XX:MaxRAM=512m -XX:MaxRAMPercentage=75 -Xms64m -XX:+UseSerialGC}"
 JDK17="${JDK17_HOME:-/usr/lib/jvm/java-17-openjdk-amd64}"
 JDK25="${JDK25_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
 CLONE="${STARTUP_CLONE:-/tmp/flashsale-startup}"
