@@ -347,8 +347,8 @@ for v in "${VARIANT_LIST[@]}"; do
   for role in api worker; do
     read -r rmed rmax <<<"$(stats "${READY[$v/$role]}")"
     read -r bmed_base _ <<<"$(stats "${READY[$BASE/$role]}")"
-    read -r fmed fmax <<<"$(stats "${FIRST[$v/$role]}")"
-    read -r tmed _ <<<"$(stats "${TO_FIRST[$v/$role]}")"
+    read -r fmed fmax <<<"$(stats "${FIRST[$v/$role]:-}")"
+    read -r tmed _ <<<"$(stats "${TO_FIRST[$v/$role]:-}")"
     read -r smed _ <<<"$(stats "${RSS[$v/$role]}")"
     first="-"; [[ "$role" == api ]] && first="$fmed/$fmax ms"
     to="-"; [[ "$role" == api ]] && to="$tmed ms"
