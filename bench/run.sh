@@ -488,6 +488,12 @@ say "signed $BUYERS buyer tokens ($TOKENS) and an operator token in $((SECONDS -
 
 # ------------------------------------------------------------------ batched instance: phases a, b, c
 
+# api instances never migrate (the worker role does, see README "Start-up"): a worker migrates
+# the fresh database first, then stops
+SERVICE_NAME=migrate
+start_service migrate FLASHSALE_ROLE=worker
+stop_service
+
 SERVICE_NAME=batched
 start_service batched
 # Sold-out notices travel on a Redis pub/sub channel shared by every Redis db (dev, tests): start
