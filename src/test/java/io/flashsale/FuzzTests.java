@@ -7,8 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flashsale.support.Fixtures;
 import io.flashsale.support.KafkaTopics;
+import io.flashsale.support.TestRedis;
 import io.flashsale.support.Tokens;
-import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -57,7 +57,7 @@ class FuzzTests {
     Fixtures fixtures;
 
     @Inject
-    RedisDataSource redis;
+    TestRedis redis;
 
     @TestHTTPResource("/")
     URL base;
@@ -120,7 +120,7 @@ class FuzzTests {
         }
         state.put("orders.paid", fixtures.count("SELECT COUNT(*) FROM orders WHERE status = 'PAID'"));
         state.put("orders.cancelled", fixtures.count("SELECT COUNT(*) FROM orders WHERE status = 'CANCELLED'"));
-        state.put("redis.keys", (long) redis.execute("DBSIZE").toInteger());
+        state.put("redis.keys", redis.keyCount());
         state.put("kafka.end-offsets", KafkaTopics.endOffsetSum(KafkaTopics.ORDER_EVENTS));
         return state;
     }

@@ -8,7 +8,7 @@ import io.flashsale.order.OrderTimers;
 import io.flashsale.sale.StockReservations;
 import io.flashsale.support.Fixtures;
 import io.flashsale.support.Orders;
-import io.quarkus.redis.datasource.RedisDataSource;
+import io.flashsale.support.TestRedis;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.time.Duration;
@@ -33,7 +33,7 @@ class ReconciliationTests {
     StockReservations reservations;
 
     @Inject
-    RedisDataSource redis;
+    TestRedis redis;
 
     @Inject
     OrderTimers timers;
@@ -72,7 +72,7 @@ class ReconciliationTests {
         Orders.pay(orders.get(0), "pay-" + orders.get(0), 1999).then().statusCode(200);
         Orders.cancel(orders.get(1)).then().statusCode(200); // 3 active orders remain
 
-        redis.execute("FLUSHDB");
+        redis.flush(); // FLUSHDB, or FLUSHALL on every master of the cluster
 
         // buyers get 503 (nothing reserved) until the rebuild restored exactly stock - active = 7
         Awaitility.await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->

@@ -17,6 +17,9 @@ public final class BackingStoreFailure {
                     || t instanceof java.util.concurrent.TimeoutException
                     || t instanceof jakarta.persistence.PersistenceException
                     || t.getClass().getName().startsWith("io.vertx.redis")
+                    // Vert.x reports a connection dropped under a request ("Connection is closed",
+                    // e.g. a Redis node killed) with this stackless throwable
+                    || t.getClass().getName().equals("io.vertx.core.impl.NoStackTraceThrowable")
                     || t.getClass().getName().startsWith("jakarta.transaction")
                     || t.getClass().getName().startsWith("org.apache.kafka")) {
                 return true;

@@ -2,6 +2,8 @@ package io.flashsale.common;
 
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.redis.client.Command;
+import io.vertx.mutiny.redis.client.Request;
 import io.vertx.mutiny.redis.client.Response;
 import java.io.IOException;
 import java.io.InputStream;
@@ -49,6 +51,37 @@ public final class LuaScript {
                 .recoverWithUni(() -> redis.execute("EVAL", command(source, keys, args)));
     }
 
+    /** A script's reply, and whether enough replicas acknowledged its writes. */
+    public record Acked(Response reply, boolean replicated) {
+    }
+
+    /**
+     * Runs the script and then {@code WAIT replicas timeoutMs} in ONE pipeline: WAIT counts the
+     * replicas holding every write of its own connection, and a pipeline (batch) keeps both on
+     * one connection to the node owning the keys (the cluster client routes the keyless WAIT with
+     * the script's slot). With {@code replicas} 0 this is {@link #run}.
+     */
+    public Uni<Acked> runAcked(ReactiveRedisDataSource redis, List<String> keys, List<String> args, int replicas,
+            long timeoutMs) {
+        if (replicas <= 0) {
+            return run(redis, keys, args).map(reply -> new Acked(reply, true));
+        }
+        return batch(redis, Command.EVALSHA, sha, keys, args, replicas, timeoutMs)
+                .onFailure(LuaScript::isNoScript)
+                .recoverWithUni(() -> batch(redis, Command.EVAL, source, keys, args, replicas, timeoutMs));
+    }
+
+    private static Uni<Acked> batch(ReactiveRedisDataSource redis, Command eval, String scriptOrSha,
+            List<String> keys, List<String> args, int replicas, long timeoutMs) {
+        Request script = Request.cmd(eval);
+        for (String part : command(scriptOrSha, keys, args)) {
+            script.arg(part);
+        }
+        Request wait = Request.cmd(Command.WAIT).arg(replicas).arg(timeoutMs);
+        return redis.getRedis().batch(List.of(script, wait))
+                .map(replies -> new Acked(replies.get(0), replies.get(1).toLong() >= replicas));
+    }
+
     public String name() {
         return name;
     }
@@ -63,7 +96,8 @@ public final class LuaScript {
     }
 
     private static boolean isNoScript(Throwable e) {
-        return e.getMessage() != null && e.getMessage().startsWith("NOSCRIPT");
+        // a pipelined (batch) reply carries it as "ERR [0] NOSCRIPT ..."
+        return e.getMessage() != null && e.getMessage().contains("NOSCRIPT");
     }
 
     private static String sha1(String text) {

@@ -220,7 +220,8 @@ public class PurchaseService {
                 .expireIn(config.resolveDeadline().toMillis())
                 .onFailure().transform(e -> new ReservationUnknown(e))
                 .flatMap(resolution -> resolution.reserved()
-                        ? Uni.createFrom().item(new Reservation(Outcome.RESERVED, "", 0, resolution.generation()))
+                        ? Uni.createFrom().item(new Reservation(Outcome.RESERVED, "", 0, resolution.generation(),
+                                resolution.replicated()))
                         : Uni.createFrom().failure(lost));
     }
 
@@ -237,7 +238,8 @@ public class PurchaseService {
     private Uni<PurchaseAnswer> onReservation(SaleSnapshot sale, String userId, boolean waitlist, long orderId,
             Reservation r, int attempt) {
         return switch (r.outcome()) {
-            case RESERVED -> persist(sale, userId, orderId, r.generation());
+            case RESERVED -> r.replicated() ? persist(sale, userId, orderId, r.generation())
+                    : unreplicated(sale, orderId);
             case NOT_STARTED -> Uni.createFrom().failure(notStarted());
             case ENDED -> Uni.createFrom().failure(ended());
             case ALREADY_PURCHASED -> alreadyPurchased(sale, userId, waitlist, Long.parseLong(r.detail()), attempt);
@@ -305,6 +307,23 @@ public class PurchaseService {
                 .map(committed -> PurchaseAnswer.json(201, write(OrderView.pending(order))))
                 .onFailure(e -> !(e instanceof OrderOutcomeUnknown)).call(failure -> compensate(sale, order))
                 .onFailure(OrderQueueFull.class).transform(e -> rateLimited());
+    }
+
+    /**
+     * No Redis replica acknowledged the reservation in time (replica down or lagging): a failover
+     * now could lose it and sell the unit again, so it is given back (as a failed write's unit
+     * would be) and the buyer hears 503 with nothing held.
+     */
+    private Uni<PurchaseAnswer> unreplicated(SaleSnapshot sale, long orderId) {
+        LOG.warnf("reservation of order %d in sale %d not acknowledged by a Redis replica; giving it back",
+                orderId, sale.id());
+        return freedUnits.freeAsync(sale, orderId)
+                .onFailure().invoke(e -> LOG.errorf(
+                        "could not release unreplicated reservation of order %d in sale %d (%s); the reconciler will",
+                        orderId, sale.id(), e.toString()))
+                .onFailure().recoverWithNull()
+                .replaceWith(Uni.createFrom().<PurchaseAnswer>failure(ApiException.unavailable(
+                        "the sale's Redis shard has no replica in sync; nothing was reserved, try again")));
     }
 
     /**

@@ -5,6 +5,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import io.flashsale.order.PaymentConfig;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
@@ -12,6 +13,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
@@ -27,6 +29,7 @@ import org.jboss.logging.Logger;
 public class SaleCatalog {
 
     private static final Logger LOG = Logger.getLogger(SaleCatalog.class);
+    private static final Duration RESUBSCRIBE_DELAY = Duration.ofMillis(500);
 
     private final ReactiveRedisDataSource redis;
     private final Clock clock;
@@ -36,6 +39,7 @@ public class SaleCatalog {
     private final AsyncLoadingCache<Long, Optional<SaleSnapshot>> sales;
     /** saleId -> epoch millis until which "sold out" is trusted. */
     private final ConcurrentHashMap<Long, Long> soldOutUntil = new ConcurrentHashMap<>();
+    private volatile boolean stopping;
 
     public SaleCatalog(ReactiveRedisDataSource redis, Clock clock, SaleConfig config, PaymentConfig payment,
             Event<WaitlistChanged> waitlistChanged, SoldOutBuyers soldOutBuyers) {
@@ -54,9 +58,32 @@ public class SaleCatalog {
     }
 
     void subscribe(@Observes StartupEvent event) {
+        listen();
+    }
+
+    /**
+     * The subscription is one connection to one Redis node (on a cluster, any node hears every
+     * PUBLISH). When that connection ends (the node died, failed over or restarted) the instance
+     * subscribes again, on whichever node answers; meanwhile the local flags expire by themselves.
+     */
+    private void listen() {
         redis.pubsub(String.class).subscribe(config.eventsChannel())
                 .subscribe().with(this::onSaleEvent,
-                        failure -> LOG.warnf("sale events subscription ended: %s", failure.toString()));
+                        failure -> resubscribe("failed: " + failure),
+                        () -> resubscribe("ended"));
+    }
+
+    private void resubscribe(String why) {
+        if (stopping) {
+            return;
+        }
+        LOG.warnf("sale events subscription %s; subscribing again", why);
+        Uni.createFrom().voidItem().onItem().delayIt().by(RESUBSCRIBE_DELAY)
+                .subscribe().with(ignored -> listen(), failure -> resubscribe("failed: " + failure));
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        stopping = true;
     }
 
     void onSaleEvent(String message) {

@@ -1,8 +1,10 @@
 package io.flashsale.sale;
 
 import io.flashsale.common.LuaScript;
+import io.flashsale.common.ReplicaAcks;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.redis.client.Response;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
 
@@ -44,12 +46,26 @@ public class StockReservations {
      * {@code detail}: the remaining stock when reserved, the existing order id when a duplicate,
      * the 1-based position when waitlisted ({@code length} then holds the waitlist length).
      * {@code generation}: the sale's rebuild generation a reserved order is written under.
+     * {@code replicated}: the write reached the replicas {@link ReplicaAcks} asks for (always true
+     * when it asks for none); a reservation that did not must be given back, never sold.
      */
-    public record Reservation(Outcome outcome, String detail, long length, long generation) {
+    public record Reservation(Outcome outcome, String detail, long length, long generation, boolean replicated) {
+
+        public Reservation(Outcome outcome, String detail, long length, long generation) {
+            this(outcome, detail, length, generation, true);
+        }
     }
 
-    /** What release_or_promote.lua did with a unit. */
-    public record Release(int code, String userId, long newOrderId, long generation) {
+    /**
+     * What release_or_promote.lua did with a unit. {@code replicated}: as for a reservation; a
+     * promotion no replica holds is not written as an order by the caller (the reconciler writes
+     * it once it is sure to survive a failover, or finds it gone with the failed master).
+     */
+    public record Release(int code, String userId, long newOrderId, long generation, boolean replicated) {
+
+        public Release(int code, String userId, long newOrderId, long generation) {
+            this(code, userId, newOrderId, generation, true);
+        }
 
         public boolean promoted() {
             return code == 2;
@@ -60,29 +76,41 @@ public class StockReservations {
         }
     }
 
-    /** Outcome of resolve_reservation.lua: reserved (with its generation), or voided for good. */
-    public record Resolution(boolean reserved, long generation) {
+    /**
+     * Outcome of resolve_reservation.lua: reserved (with its generation), or voided for good.
+     * {@code replicated} false: the node that answered may be a master on its way out (a master
+     * that was cut off runs its queued scripts before it learns it was replaced), so a
+     * reservation it reports is not to be sold.
+     */
+    public record Resolution(boolean reserved, long generation, boolean replicated) {
     }
 
     private final ReactiveRedisDataSource redis;
     private final String channel;
+    private final int replicaAcks;
+    private final long replicaAckTimeoutMs;
 
-    public StockReservations(ReactiveRedisDataSource redis, SaleConfig config) {
+    public StockReservations(ReactiveRedisDataSource redis, SaleConfig config, ReplicaAcks acks) {
         this.redis = redis;
         this.channel = config.eventsChannel();
+        this.replicaAcks = acks.replicaAcks();
+        this.replicaAckTimeoutMs = acks.replicaAckTimeout().toMillis();
     }
 
     public Uni<Reservation> reserve(long saleId, String userId, long orderId, boolean joinWaitlist,
             int waitlistCapacity) {
         SaleKeys keys = new SaleKeys(saleId);
-        return PURCHASE.run(redis, keys.purchaseKeys(),
+        return PURCHASE.runAcked(redis, keys.purchaseKeys(),
                         List.of(userId, Long.toString(orderId), Long.toString(saleId), channel,
-                                joinWaitlist ? "1" : "0", Integer.toString(waitlistCapacity)))
-                .map(r -> {
+                                joinWaitlist ? "1" : "0", Integer.toString(waitlistCapacity)),
+                        replicaAcks, replicaAckTimeoutMs)
+                .map(acked -> {
+                    Response r = acked.reply();
                     Outcome outcome = Outcome.of(r.get(0).toInteger());
                     return new Reservation(outcome, r.get(1).toString(),
                             outcome == Outcome.WAITLISTED ? r.get(2).toLong() : 0,
-                            outcome == Outcome.RESERVED ? Long.parseLong(r.get(2).toString()) : 0);
+                            outcome == Outcome.RESERVED ? Long.parseLong(r.get(2).toString()) : 0,
+                            acked.replicated());
                 });
     }
 
@@ -91,10 +119,14 @@ public class StockReservations {
      * id is voided atomically, so the lost call can no longer reserve under it.
      */
     public Uni<Resolution> resolve(long saleId, long orderId) {
-        return RESOLVE.run(redis, new SaleKeys(saleId).resolveKeys(), List.of(Long.toString(orderId)))
-                .map(r -> r.get(0).toInteger() == 1
-                        ? new Resolution(true, Long.parseLong(r.get(2).toString()))
-                        : new Resolution(false, 0));
+        return RESOLVE.runAcked(redis, new SaleKeys(saleId).resolveKeys(), List.of(Long.toString(orderId)),
+                        replicaAcks, replicaAckTimeoutMs)
+                .map(acked -> {
+                    Response r = acked.reply();
+                    return r.get(0).toInteger() == 1
+                            ? new Resolution(true, Long.parseLong(r.get(2).toString()), acked.replicated())
+                            : new Resolution(false, 0, acked.replicated());
+                });
     }
 
     /**
@@ -103,12 +135,16 @@ public class StockReservations {
      */
     public Uni<Release> releaseOrPromote(long saleId, long orderId, long promotedOrderId) {
         SaleKeys keys = new SaleKeys(saleId);
-        return RELEASE_OR_PROMOTE.run(redis, keys.releaseOrPromoteKeys(), List.of(Long.toString(orderId),
-                        Long.toString(saleId), channel, Long.toString(promotedOrderId)))
-                .map(r -> r.get(0).toInteger() == 2
-                        ? new Release(2, r.get(1).toString(), Long.parseLong(r.get(2).toString()),
-                                Long.parseLong(r.get(3).toString()))
-                        : new Release(r.get(0).toInteger(), r.get(1).toString(), 0, 0));
+        return RELEASE_OR_PROMOTE.runAcked(redis, keys.releaseOrPromoteKeys(), List.of(Long.toString(orderId),
+                        Long.toString(saleId), channel, Long.toString(promotedOrderId)), replicaAcks,
+                        replicaAckTimeoutMs)
+                .map(acked -> {
+                    Response r = acked.reply();
+                    return r.get(0).toInteger() == 2
+                            ? new Release(2, r.get(1).toString(), Long.parseLong(r.get(2).toString()),
+                                    Long.parseLong(r.get(3).toString()), acked.replicated())
+                            : new Release(r.get(0).toInteger(), r.get(1).toString(), 0, 0, acked.replicated());
+                });
     }
 
     /** Payment made the unit the buyer's for good: the reservation no longer needs watching; counted as paid. */

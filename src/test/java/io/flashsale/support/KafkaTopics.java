@@ -23,8 +23,15 @@ import org.apache.kafka.common.serialization.StringSerializer;
 public final class KafkaTopics {
 
     public static final String BOOTSTRAP = "127.0.0.1:9092";
-    public static final String ORDER_EVENTS = "flashsale.order-events";
-    public static final String DEAD_LETTERS = "flashsale.order-events.dlq";
+    /** The service's topics as configured, so a run with its own topics (-D%test....) reads those. */
+    public static final String ORDER_EVENTS = configured("flashsale.outbox.topic", "flashsale.order-events");
+    public static final String DEAD_LETTERS = configured("mp.messaging.outgoing.sale-stats-dlq.topic",
+            "flashsale.order-events.dlq");
+
+    private static String configured(String property, String fallback) {
+        return org.eclipse.microprofile.config.ConfigProvider.getConfig().getOptionalValue(property, String.class)
+                .orElse(fallback);
+    }
 
     private KafkaTopics() {
     }
