@@ -247,13 +247,16 @@ run_wrk() {
   local label="$1" mode="$2" sale="$3" secs="$4"
   local out="$LOG_DIR/wrk-$label.txt" cpu0
   cpu0=$(proc_ticks "$SERVICE_PID")
-  BENCH_MODE="$mode" BENCH_SALE="$sale" BENCH_TOKENS="$TOKENS" BENCH_THREADS="$THREADS" BENCH_ONCE="${ONCE:-0}" \
-    wrk -t"$THREADS" -c"$CONNS" -d"${secs}s" --timeout "$WRK_TIMEOUT" --latency -s "$LUA" "$BASE_URL" >"$out" 2>&1
-  local rc=$?
+  local TIMEFORMAT='%U %S' rc # bash's time: wrk's own CPU seconds (user, system)
+  { time BENCH_MODE="$mode" BENCH_SALE="$sale" BENCH_TOKENS="$TOKENS" BENCH_THREADS="$THREADS" BENCH_ONCE="${ONCE:-0}" \
+    wrk -t"$THREADS" -c"$CONNS" -d"${secs}s" --timeout "$WRK_TIMEOUT" --latency -s "$LUA" "$BASE_URL" >"$out" 2>&1; } \
+    2>"$LOG_DIR/wrk-$label.cpu"
+  rc=$?
   grep '^BENCH_RESULT' "$out" | tr ' ' '\n' | grep '=' >"$LOG_DIR/$label.result"
   # the service's CPU time per answer: hardly affected by what else runs on the machine
   awk -v t="$(( $(proc_ticks "$SERVICE_PID") - cpu0 ))" -v hz="$(getconf CLK_TCK)" -F= '$1 == "requests" { n = $2 }
     END { printf "svc_cpu_us=%.0f\n", (n > 0 ? t / hz * 1e6 / n : 0) }' "$LOG_DIR/$label.result" >>"$LOG_DIR/$label.result"
+  awk '{ printf "wrk_cpu_s=%.2f\n", $1 + $2 }' "$LOG_DIR/wrk-$label.cpu" >>"$LOG_DIR/$label.result"
   if ((rc != 0)) || [[ ! -s "$LOG_DIR/$label.result" ]]; then
     cat "$out" >&2; die "wrk failed in phase $label"
   fi
@@ -293,18 +296,16 @@ warm_up() {
 proc_ticks() { [[ -n "${1:-}" && -r /proc/$1/stat ]] && awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
 # busy ticks of the whole machine (every core), and the ticks of this shell's finished children (wrk)
 machine_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }
-children_ticks() { times | tail -1 | awk '{ split($1, u, /[ms]/); split($2, s, /[ms]/); printf "%.0f", (u[1] * 60 + u[2] + s[1] * 60 + s[2]) * 100 }'; }
 CPU_PIDS=()
-cpu_snapshot() { # cpu_snapshot VAR: "wall machine service mariadb redis kafka wrk"
+cpu_snapshot() { # cpu_snapshot VAR: "wall machine service mariadb redis kafka"
   local snap
   snap="$(date +%s%N) $(machine_ticks)"
   for pid in "${CPU_PIDS[@]}"; do snap+=" $(proc_ticks "$pid")"; done
-  snap+=" $(children_ticks)"
   printf -v "$1" '%s' "$snap"
 }
 # cpu_split BEFORE AFTER: "service 95% mariadb 30% ..." as shares of ONE core (2 cores = 200 %)
 cpu_split() {
-  awk -v a="$1" -v b="$2" -v hz="$(getconf CLK_TCK)" -v names="machine service MariaDB Redis Kafka wrk" 'BEGIN {
+  awk -v a="$1" -v b="$2" -v hz="$(getconf CLK_TCK)" -v names="machine service MariaDB Redis Kafka" 'BEGIN {
     n = split(a, x, " "); split(b, y, " "); split(names, nm, " ")
     secs = (y[1] - x[1]) / 1e9
     for (i = 2; i <= n; i++) printf "%s %.0f%%  ", nm[i - 1], 100 * (y[i] - x[i]) / hz / secs
@@ -515,7 +516,8 @@ fi
 cpu_snapshot CPU_B0
 run_wrk b purchase "$SALE_B" "$DURATION"
 cpu_snapshot CPU_B1
-CPU_B=$(cpu_split "$CPU_B0" "$CPU_B1")
+CPU_B="$(cpu_split "$CPU_B0" "$CPU_B1")wrk $(awk -v c="$(res b wrk_cpu_s)" -v a="$CPU_B0" -v b="$CPU_B1" 'BEGIN {
+  split(a, x, " "); split(b, y, " "); printf "%.0f%%", 100 * c / ((y[1] - x[1]) / 1e9) }')  "
 check_sale "(b)" b "$SALE_B" "$STOCK" 0
 ROWS_B=$SALE_ROWS
 
