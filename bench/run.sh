@@ -24,8 +24,8 @@
 #                         (0 skips the phase; needs MariaDB's sequence engine)
 #   BENCH_CEILING_ROWS=50000     orders (+ as many outbox rows) of the database ceiling
 #   BENCH_JFR=1           record phase (b) with JFR and print its hottest frames (slightly slower)
-#   BENCH_BUYERS          buyer tokens signed for the run (default 6000 per second of the longest
-#                         phase or warm-up, at least 60000): every purchase phase starts again from
+#   BENCH_BUYERS          buyer tokens signed for the run (default 15000 per second of a phase or
+#                         6000 per second of a warm-up, whichever is more, at least 60000): every purchase phase starts again from
 #                         the first buyer on its own sale, so this must cover one phase; ~5k req/s
 #                         for 10 s needs 50,000. When a phase needs more, its buyers wrap around (a
 #                         buyer asking again gets 409 ALREADY_PURCHASED) and the report says so.
@@ -77,7 +77,9 @@ HISTORY_ROWS="${BENCH_HISTORY_ROWS:-5000000}"
 CEILING_ROWS="${BENCH_CEILING_ROWS:-50000}"
 WRK_TIMEOUT=30s   # far above any expected latency: a wrk timeout would hide a committed order
 LONGEST=$((DURATION > WARMUP ? DURATION : WARMUP))
-BUYERS="${BENCH_BUYERS:-$((6000 * LONGEST > 60000 ? 6000 * LONGEST : 60000))}"
+# the sold-out phase (c) answers up to ~15,000 new buyers a second: its tokens must not run out
+NEED=$((15000 * DURATION > 6000 * LONGEST ? 15000 * DURATION : 6000 * LONGEST))
+BUYERS="${BENCH_BUYERS:-$((NEED > 60000 ? NEED : 60000))}"
 [[ "$BUYERS" =~ ^[1-9][0-9]*$ ]] || { echo "BENCH_BUYERS must be a positive number" >&2; exit 2; }
 ISSUER="${FLASHSALE_JWT_ISSUER:-https://flashsale.local}"
 TOKEN_TTL="${FLASHSALE_JWT_TTL:-14400}"   # outlives any run
