@@ -24,9 +24,14 @@ public final class Resp implements AutoCloseable {
     private final OutputStream out;
 
     public Resp(String host, int port) {
+        this(host, port, 10_000);
+    }
+
+    /** A connection whose reads give up after {@code timeoutMillis}. */
+    public Resp(String host, int port, int timeoutMillis) {
         try {
             this.socket = new Socket(host, port);
-            this.socket.setSoTimeout(10_000);
+            this.socket.setSoTimeout(timeoutMillis);
             this.in = new BufferedInputStream(socket.getInputStream());
             this.out = socket.getOutputStream();
         } catch (IOException e) {
