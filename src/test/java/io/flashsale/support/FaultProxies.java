@@ -20,7 +20,12 @@ public class FaultProxies implements QuarkusTestResourceLifecycleManager {
         redis = FaultProxy.start("127.0.0.1", 6379);
         return Map.of(
                 "quarkus.datasource.jdbc.url", "jdbc:mariadb://127.0.0.1:" + db.port() + "/flashsale_test",
-                "quarkus.redis.hosts", "redis://127.0.0.1:" + redis.port() + "/1");
+                "quarkus.redis.hosts", "redis://127.0.0.1:" + redis.port() + "/1",
+                // The stalls these tests inject (3 s) outlast the test profile's 2 s grace, so the
+                // reconciler could fence a reservation whose late reply is still on its way and turn
+                // "the script ran, you have a unit" into a (truthful) 503 at random. Production's grace
+                // is 30 s; 10 s keeps it above every stall here while conservation still settles fast.
+                "flashsale.lifecycle.reservation-grace", "10S");
     }
 
     @Override
