@@ -58,7 +58,7 @@ public class OrderTimers {
     }
 
     @Scheduled(every = "${flashsale.lifecycle.poll-interval}", delayed = "1s",
-            concurrentExecution = Scheduled.ConcurrentExecution.SKIP, skipExecutionIf = io.flashsale.common.WorkerRole.NotWorker.class)
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void timers() {
         try {
             while (remindDue() == config.batchSize()) {

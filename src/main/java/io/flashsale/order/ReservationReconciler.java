@@ -75,8 +75,7 @@ public class ReservationReconciler {
     }
 
     @Scheduled(every = "${flashsale.lifecycle.reconcile-interval}", delayed = "2s",
-            concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
-            skipExecutionIf = io.flashsale.common.WorkerRole.NotWorker.class)
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void reconcileAll() {
         if (stopping) {
             return;

@@ -50,14 +50,12 @@ public class OutboxMaintenance {
     }
 
     @Scheduled(every = "${flashsale.outbox.poll-interval}", delayed = "1s",
-            concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
-            skipExecutionIf = io.flashsale.common.WorkerRole.NotWorker.class)
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void republish() {
         relay.publishDueUnlessBusy();
     }
 
-    @Scheduled(every = "10s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
-            skipExecutionIf = io.flashsale.common.WorkerRole.NotWorker.class)
+    @Scheduled(every = "10s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void refreshGauges() {
         try {
             OutboxStore.Figures now = figures();
@@ -78,8 +76,7 @@ public class OutboxMaintenance {
      * Deletes old published rows, and the consumers' processed-event rows (their duplicate guard
      * needs to outlive any redelivery of a published row, so both share the outbox retention).
      */
-    @Scheduled(every = "1h", delayed = "1m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
-            skipExecutionIf = io.flashsale.common.WorkerRole.NotWorker.class)
+    @Scheduled(every = "1h", delayed = "1m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void purge() {
         Instant cutoff = clock.instant().minus(config.retention());
         try {
