@@ -491,7 +491,7 @@ say "signed $BUYERS buyer tokens ($TOKENS) and an operator token in $((SECONDS -
 
 # ------------------------------------------------------------------ batched instance: phases a, b, c
 
-# api instances never migrate (the worker role does, see README "Start-up"): a worker migrates
+# api instances never migrate (the worker role does, see docs/DEPLOYMENT.md "Start-up and readiness"): a worker migrates
 # the fresh database first, then stops
 SERVICE_NAME=migrate
 start_service migrate FLASHSALE_ROLE=worker

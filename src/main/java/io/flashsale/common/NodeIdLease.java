@@ -37,8 +37,9 @@ public class NodeIdLease {
         return "fs:node-ids:" + node;
     }
 
-    /** Renews well within the expiry; re-leases when the lease was lost. */
-    @Scheduled(every = "20s", delayed = "20s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    /** Renews well within the expiry; re-leases when the lease was lost. Every role: api instances mint order ids. */
+    @Scheduled(identity = ScheduledJobsByRole.EVERY_ROLE + "node-id-lease", every = "20s", delayed = "20s",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void renew() {
         if (stopping) {
             return; // the Redis client is closing

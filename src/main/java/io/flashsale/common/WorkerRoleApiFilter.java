@@ -3,7 +3,6 @@ package io.flashsale.common;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Response;
 import java.util.Map;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 /** A worker instance serves health and metrics only: the API paths answer 404 there. */
@@ -11,8 +10,8 @@ public class WorkerRoleApiFilter {
 
     private final boolean servesApi;
 
-    public WorkerRoleApiFilter(@ConfigProperty(name = "flashsale.role", defaultValue = "all") String role) {
-        this.servesApi = Role.parse(role).servesApi();
+    public WorkerRoleApiFilter(RoleConfig role) {
+        this.servesApi = role.role().servesApi();
     }
 
     @ServerRequestFilter(preMatching = true)

@@ -2,6 +2,7 @@ package io.flashsale.console;
 
 import io.flashsale.order.OrderBatchWriter;
 import io.flashsale.outbox.OutboxMaintenance;
+import io.flashsale.outbox.OutboxStore;
 import io.flashsale.purchase.LatencyHistogram;
 import io.flashsale.purchase.PurchaseActivity;
 import io.flashsale.sale.Sale;
@@ -56,7 +57,7 @@ public class LiveSaleFeed {
         this.clock = clock;
         this.outbox = Uni.createFrom().item(() -> {
                     try {
-                        OutboxMaintenance.Figures f = outboxes.figures();
+                        OutboxStore.Figures f = outboxes.figures();
                         return new OutboxRead(new LiveSnapshot.Outbox(f.unpublished(), f.oldestUnpublishedAgeMillis(),
                                 f.dead()), null);
                     } catch (java.sql.SQLException | RuntimeException e) {

@@ -19,12 +19,13 @@ import org.jboss.logging.Logger;
 public class FreedUnits {
 
     private static final Logger LOG = Logger.getLogger(FreedUnits.class);
-    private static final Duration REDIS_TIMEOUT = Duration.ofSeconds(3);
 
     private final StockReservations stock;
     private final Promotions promotions;
+    private final Duration redisTimeout;
 
-    public FreedUnits(StockReservations stock, Promotions promotions) {
+    public FreedUnits(StockReservations stock, Promotions promotions, io.flashsale.common.RedisConfig redis) {
+        this.redisTimeout = redis.timeout();
         this.stock = stock;
         this.promotions = promotions;
     }
@@ -32,7 +33,7 @@ public class FreedUnits {
     /** Returns what Redis did; failures are logged and left to the reconciler. Blocking. */
     public Release free(long saleId, long orderId) {
         try {
-            Release release = stock.releaseOrPromote(saleId, orderId, OrderIds.next()).await().atMost(REDIS_TIMEOUT);
+            Release release = stock.releaseOrPromote(saleId, orderId, OrderIds.next()).await().atMost(redisTimeout);
             if (release.promoted() && unreplicated(saleId, release)) {
                 return release;
             }
@@ -53,7 +54,7 @@ public class FreedUnits {
      */
     public Uni<Release> freeAsync(SaleSnapshot sale, long orderId) {
         return stock.releaseOrPromote(sale.id(), orderId, OrderIds.next())
-                .ifNoItem().after(REDIS_TIMEOUT).fail()
+                .ifNoItem().after(redisTimeout).fail()
                 .invoke(release -> {
                     if (release.promoted() && !unreplicated(sale.id(), release)) {
                         promotions.submit(sale, release.userId(), release.newOrderId(), release.generation())

@@ -1,7 +1,6 @@
 package io.flashsale.order;
 
 import io.flashsale.common.Sql;
-import io.flashsale.common.WorkerRole;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.Connection;
@@ -49,7 +48,7 @@ public class OrderArchiver {
     }
 
     @Scheduled(every = "${flashsale.order.archive-interval:10M}", delayed = "30s",
-            concurrentExecution = Scheduled.ConcurrentExecution.SKIP, skipExecutionIf = WorkerRole.NotWorker.class)
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void scheduled() {
         try {
             archiveDue();

@@ -3,7 +3,7 @@ package io.flashsale.order;
 import io.flashsale.common.Sql;
 import io.flashsale.outbox.EventType;
 import io.flashsale.outbox.OutboxEvent;
-import io.flashsale.outbox.OutboxInserts;
+import io.flashsale.outbox.OutboxStore;
 import io.flashsale.outbox.OutboxRelay;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -310,7 +310,7 @@ public class OrderBatchWriter {
                     statement.executeBatch();
                 }
             }
-            OutboxInserts.insert(connection, events);
+            OutboxStore.insert(connection, events);
             commitSent = true;
             connection.commit();
             return fenced;

@@ -14,13 +14,16 @@ import org.jboss.logging.Logger;
 public class OrderService {
 
     private static final Logger LOG = Logger.getLogger(OrderService.class);
-    private static final Duration REDIS_TIMEOUT = Duration.ofSeconds(3);
 
     private final OrderTransitions transitions;
     private final StockReservations stock;
     private final FreedUnits freedUnits;
 
-    public OrderService(OrderTransitions transitions, StockReservations stock, FreedUnits freedUnits) {
+    private final Duration redisTimeout;
+
+    public OrderService(OrderTransitions transitions, StockReservations stock, FreedUnits freedUnits,
+            io.flashsale.common.RedisConfig redis) {
+        this.redisTimeout = redis.timeout();
         this.transitions = transitions;
         this.stock = stock;
         this.freedUnits = freedUnits;
@@ -43,7 +46,7 @@ public class OrderService {
             freedUnits.free(change.order().saleId, change.order().id);
         } else if (change.changed()) {
             afterCommit("confirm", change.order(), () -> stock.confirm(change.order().saleId, change.order().id)
-                    .await().atMost(REDIS_TIMEOUT));
+                    .await().atMost(redisTimeout));
         }
         return change.viewOrThrow();
     }

@@ -3,7 +3,7 @@ package io.flashsale.order;
 import io.flashsale.common.Sql;
 import io.flashsale.outbox.EventType;
 import io.flashsale.outbox.OutboxEvent;
-import io.flashsale.outbox.OutboxInserts;
+import io.flashsale.outbox.OutboxStore;
 import io.flashsale.outbox.OutboxRelay;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -58,7 +58,7 @@ public class OrderTimers {
     }
 
     @Scheduled(every = "${flashsale.lifecycle.poll-interval}", delayed = "1s",
-            concurrentExecution = Scheduled.ConcurrentExecution.SKIP, skipExecutionIf = io.flashsale.common.WorkerRole.NotWorker.class)
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void timers() {
         try {
             while (remindDue() == config.batchSize()) {
@@ -91,7 +91,7 @@ public class OrderTimers {
                         }
                     }
                 }
-                OutboxInserts.insert(c, events);
+                OutboxStore.insert(c, events);
                 c.commit();
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
@@ -127,7 +127,7 @@ public class OrderTimers {
                         }
                     }
                 }
-                OutboxInserts.insert(c, events);
+                OutboxStore.insert(c, events);
                 c.commit();
             } catch (SQLException | RuntimeException e) {
                 c.rollback();

@@ -1,6 +1,7 @@
 package io.flashsale.order;
 
 import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
 import java.time.Duration;
 
 /** Payment timers of API.md; a sale may override expiry with its own paymentTimeoutSeconds. */
@@ -8,8 +9,10 @@ import java.time.Duration;
 public interface PaymentConfig {
 
     /** A PENDING_PAYMENT order this old gets one reminder event. */
+    @WithDefault("30M")
     Duration remindAfter();
 
     /** A PENDING_PAYMENT order this old is expired and its unit released. */
+    @WithDefault("60M")
     Duration expireAfter();
 }

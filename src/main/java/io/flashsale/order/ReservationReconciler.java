@@ -58,11 +58,13 @@ public class ReservationReconciler {
     private final LifecycleConfig config;
     private final Clock clock;
     private final AtomicLong waitlistLength = new AtomicLong();
+    private final java.time.Duration redisTimeout;
     private volatile boolean stopping;
 
     public ReservationReconciler(RedisDataSource redis, DataSource dataSource, SaleRebuilder rebuilder,
             FreedUnits freedUnits, LifecycleConfig config, Clock clock, MeterRegistry meters,
-            io.flashsale.sale.StockReservations stock) {
+            io.flashsale.sale.StockReservations stock, io.flashsale.common.RedisConfig redisConfig) {
+        this.redisTimeout = redisConfig.timeout();
         this.stock = stock;
         Gauge.builder("flashsale.waitlist.length", waitlistLength, AtomicLong::get)
                 .description("buyers waiting, over all running sales").register(meters);
@@ -75,8 +77,7 @@ public class ReservationReconciler {
     }
 
     @Scheduled(every = "${flashsale.lifecycle.reconcile-interval}", delayed = "2s",
-            concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
-            skipExecutionIf = io.flashsale.common.WorkerRole.NotWorker.class)
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void reconcileAll() {
         if (stopping) {
             return;
@@ -128,7 +129,7 @@ public class ReservationReconciler {
             if (status == null) {
                 settleMissing(saleId, keys, orderId, userId);
             } else if (OrderStatus.valueOf(status) == OrderStatus.PAID) {
-                stock.confirm(saleId, orderId).await().atMost(java.time.Duration.ofSeconds(3));
+                stock.confirm(saleId, orderId).await().atMost(redisTimeout);
             } else if (!OrderStatus.valueOf(status).holdsAUnit()) {
                 // EXPIRED or CANCELLED: the freeing step died; VOID: a fenced release died
                 LOG.warnf("freeing unit of %s order %d in sale %d", status, orderId, saleId);

@@ -27,7 +27,7 @@ public class Outbox {
     @Transactional(TxType.MANDATORY)
     public void append(OutboxEvent event) {
         // same statement as the batch writer's, on the transaction's own connection
-        em.unwrap(Session.class).doWork(connection -> OutboxInserts.insert(connection, List.of(event)));
+        em.unwrap(Session.class).doWork(connection -> OutboxStore.insert(connection, List.of(event)));
         appended.fire(new OutboxAppended(1));
     }
 }

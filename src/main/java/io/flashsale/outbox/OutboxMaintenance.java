@@ -5,13 +5,9 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
-import java.time.Duration;
-import java.time.LocalDateTime;
+import java.time.Instant;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.sql.DataSource;
 import org.jboss.logging.Logger;
@@ -26,8 +22,11 @@ public class OutboxMaintenance {
 
     private static final Logger LOG = Logger.getLogger(OutboxMaintenance.class);
     private static final int PURGE_CHUNK = 5_000;
+    private static final String PURGE_PROCESSED = "DELETE FROM processed_events WHERE processed_at < ? LIMIT "
+            + PURGE_CHUNK;
 
     private final OutboxRelay relay;
+    private final OutboxStore store;
     private final DataSource dataSource;
     private final OutboxConfig config;
     private final Clock clock;
@@ -35,9 +34,10 @@ public class OutboxMaintenance {
     private final AtomicLong dead = new AtomicLong();
     private final AtomicLong oldestUnpublishedAgeSeconds = new AtomicLong();
 
-    public OutboxMaintenance(OutboxRelay relay, DataSource dataSource, OutboxConfig config, Clock clock,
-            MeterRegistry meters) {
+    public OutboxMaintenance(OutboxRelay relay, OutboxStore store, DataSource dataSource, OutboxConfig config,
+            Clock clock, MeterRegistry meters) {
         this.relay = relay;
+        this.store = store;
         this.dataSource = dataSource;
         this.config = config;
         this.clock = clock;
@@ -50,22 +50,15 @@ public class OutboxMaintenance {
     }
 
     @Scheduled(every = "${flashsale.outbox.poll-interval}", delayed = "1s",
-            concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
-            skipExecutionIf = io.flashsale.common.WorkerRole.NotWorker.class)
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void republish() {
         relay.publishDueUnlessBusy();
     }
 
-    /** What operators watch: undelivered rows, DEAD rows, and the age of the oldest undelivered one. */
-    @io.quarkus.runtime.annotations.RegisterForReflection
-    public record Figures(long unpublished, long dead, long oldestUnpublishedAgeMillis) {
-    }
-
-    @Scheduled(every = "10s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
-            skipExecutionIf = io.flashsale.common.WorkerRole.NotWorker.class)
+    @Scheduled(every = "10s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void refreshGauges() {
         try {
-            Figures now = figures();
+            OutboxStore.Figures now = figures();
             unpublished.set(now.unpublished());
             dead.set(now.dead());
             oldestUnpublishedAgeSeconds.set(now.oldestUnpublishedAgeMillis() / 1000);
@@ -74,48 +67,27 @@ public class OutboxMaintenance {
         }
     }
 
-    /** The gauges' figures read now (three indexed queries): also the operator console's outbox lag. */
-    public Figures figures() throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            long pending = count(c, "SELECT COUNT(*) FROM outbox_events WHERE status = 'PENDING'");
-            long deadRows = count(c, "SELECT COUNT(*) FROM outbox_events WHERE status = 'DEAD'");
-            try (PreparedStatement s = c.prepareStatement(
-                    "SELECT created_at FROM outbox_events WHERE status = 'PENDING' ORDER BY id LIMIT 1");
-                    ResultSet rs = s.executeQuery()) {
-                long age = rs.next()
-                        ? Math.max(0, Duration.between(Sql.instant(rs.getObject(1, LocalDateTime.class)),
-                                clock.instant()).toMillis())
-                        : 0;
-                return new Figures(pending, deadRows, age);
-            }
-        }
+    /** The gauges' figures read now: also the operator console's outbox lag. */
+    public OutboxStore.Figures figures() throws SQLException {
+        return store.figures();
     }
 
-    /** Deletes old published rows and consumers' processed-event rows, in chunks to keep locks short. */
-    @Scheduled(every = "1h", delayed = "1m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
-            skipExecutionIf = io.flashsale.common.WorkerRole.NotWorker.class)
+    /**
+     * Deletes old published rows, and the consumers' processed-event rows (their duplicate guard
+     * needs to outlive any redelivery of a published row, so both share the outbox retention).
+     */
+    @Scheduled(every = "1h", delayed = "1m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void purge() {
-        LocalDateTime cutoff = Sql.utc(clock.instant().minus(config.retention()));
-        purge("DELETE FROM outbox_events WHERE status = 'PUBLISHED' AND published_at < ? LIMIT " + PURGE_CHUNK, cutoff);
-        purge("DELETE FROM processed_events WHERE processed_at < ? LIMIT " + PURGE_CHUNK, cutoff);
-    }
-
-    private void purge(String sql, LocalDateTime cutoff) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
-            int deleted;
-            do {
-                s.setObject(1, cutoff);
-                deleted = s.executeUpdate();
-            } while (deleted == PURGE_CHUNK);
+        Instant cutoff = clock.instant().minus(config.retention());
+        try {
+            store.purgePublishedBefore(cutoff);
         } catch (SQLException e) {
             LOG.warnf("purge failed: %s", e.toString());
         }
-    }
-
-    private static long count(Connection c, String sql) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement(sql); ResultSet rs = s.executeQuery()) {
-            rs.next();
-            return rs.getLong(1);
+        try {
+            Sql.deleteInChunks(dataSource, PURGE_PROCESSED, Sql.utc(cutoff), PURGE_CHUNK);
+        } catch (SQLException e) {
+            LOG.warnf("purge failed: %s", e.toString());
         }
     }
 }

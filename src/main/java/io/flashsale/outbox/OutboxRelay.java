@@ -7,13 +7,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.event.TransactionPhase;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -44,14 +41,9 @@ import org.jboss.logging.Logger;
 public class OutboxRelay {
 
     private static final Logger LOG = Logger.getLogger(OutboxRelay.class);
-    private static final String CLAIM = "SELECT e.id, e.event_id, e.aggregate_id, e.event_type, e.payload,"
-            + " e.attempts, e.created_at FROM outbox_events e"
-            + " WHERE e.status = 'PENDING' AND e.next_attempt_at <= ?"
-            + " AND NOT EXISTS (SELECT 1 FROM outbox_events p WHERE p.aggregate_id = e.aggregate_id"
-            + "   AND p.id < e.id AND p.status <> 'PUBLISHED')"
-            + " ORDER BY e.id LIMIT ? FOR UPDATE SKIP LOCKED";
 
     private final DataSource dataSource;
+    private final OutboxStore store;
     private final KafkaEventPublisher publisher;
     private final OutboxConfig config;
     private final Clock clock;
@@ -64,8 +56,10 @@ public class OutboxRelay {
     private final java.util.concurrent.locks.ReentrantLock roundLock = new java.util.concurrent.locks.ReentrantLock();
     private volatile boolean stopping;
 
-    public OutboxRelay(DataSource dataSource, KafkaEventPublisher publisher, OutboxConfig config, Clock clock) {
+    public OutboxRelay(DataSource dataSource, OutboxStore store, KafkaEventPublisher publisher, OutboxConfig config,
+            Clock clock) {
         this.dataSource = dataSource;
+        this.store = store;
         this.publisher = publisher;
         this.config = config;
         this.clock = clock;
@@ -132,7 +126,7 @@ public class OutboxRelay {
         // the claim lives as long as Kafka takes to answer: it must not block order inserts
         try (Connection connection = Sql.claimTransaction(dataSource)) {
             try {
-                List<OutboxRow> rows = claim(connection);
+                List<OutboxRow> rows = store.claimDue(connection, config.batchSize());
                 if (rows.isEmpty()) {
                     connection.commit();
                     return new Round(0, 0, 0);
@@ -148,22 +142,6 @@ public class OutboxRelay {
             LOG.warnf("outbox relay round failed: %s", e.toString());
             return new Round(0, 0, 1);
         }
-    }
-
-    private List<OutboxRow> claim(Connection connection) throws SQLException {
-        List<OutboxRow> rows = new ArrayList<>();
-        try (PreparedStatement statement = connection.prepareStatement(CLAIM)) {
-            statement.setObject(1, Sql.utc(clock.instant()));
-            statement.setInt(2, config.batchSize());
-            try (ResultSet rs = statement.executeQuery()) {
-                while (rs.next()) {
-                    rows.add(new OutboxRow(rs.getLong(1), rs.getString(2), rs.getLong(3), rs.getString(4),
-                            rs.getString(5), rs.getInt(6),
-                            Sql.instant(rs.getObject(7, LocalDateTime.class))));
-                }
-            }
-        }
-        return rows;
     }
 
     private Round publish(Connection connection, List<OutboxRow> rows) throws SQLException {
@@ -189,7 +167,7 @@ public class OutboxRelay {
                 throw new IllegalStateException("interrupted while publishing", e);
             }
         }
-        markPublished(connection, published);
+        store.markPublished(connection, published);
         if (failed > 0) {
             LOG.warnf("outbox: %d of %d events not delivered (orders %s); backing off", failed, rows.size(),
                     failedOrders.size() > 5 ? failedOrders.size() + " orders" : failedOrders);
@@ -206,36 +184,11 @@ public class OutboxRelay {
         }
     }
 
-    private void markPublished(Connection connection, List<Long> ids) throws SQLException {
-        if (ids.isEmpty()) {
-            return;
-        }
-        // one statement for the whole round
-        try (PreparedStatement statement = connection.prepareStatement(
-                "UPDATE outbox_events SET status = 'PUBLISHED', published_at = ? WHERE id IN ("
-                        + Sql.placeholders(ids.size()) + ")")) {
-            statement.setObject(1, Sql.utc(clock.instant()));
-            for (int i = 0; i < ids.size(); i++) {
-                statement.setLong(i + 2, ids.get(i));
-            }
-            statement.executeUpdate();
-        }
-    }
-
     private void markFailed(Connection connection, OutboxRow row, Throwable cause) throws SQLException {
         int attempts = row.attempts() + 1;
         boolean dead = attempts >= config.maxAttempts();
         Instant next = clock.instant().plus(backoff(attempts));
-        try (PreparedStatement statement = connection.prepareStatement("UPDATE outbox_events"
-                + " SET attempts = ?, status = ?, next_attempt_at = ?, last_error = ? WHERE id = ?")) {
-            statement.setInt(1, attempts);
-            statement.setString(2, dead ? "DEAD" : "PENDING");
-            statement.setObject(3, Sql.utc(next));
-            String error = String.valueOf(cause);
-            statement.setString(4, error.length() > 1000 ? error.substring(0, 1000) : error);
-            statement.setLong(5, row.id());
-            statement.executeUpdate();
-        }
+        store.markFailed(connection, row.id(), attempts, dead ? OutboxStatus.DEAD : OutboxStatus.PENDING, next, cause);
         if (dead) {
             LOG.errorf("outbox event %s (%s) is DEAD after %d attempts: %s", row.eventId(), row.type(), attempts, cause);
         }

@@ -4,23 +4,27 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
 
-/** Settings of the sale feature; defaults live in application.properties. */
+/** Settings of the sale feature. */
 @ConfigMapping(prefix = "flashsale.sale")
 public interface SaleConfig {
 
     /** How long an instance trusts its cached copy of a sale definition. */
+    @WithDefault("5S")
     Duration cacheTtl();
 
     /** How long a locally known "sold out" is trusted without hearing from Redis again. */
+    @WithDefault("2S")
     Duration soldOutTtl();
 
     /** How long after a sale ends its Redis keys are kept (late payments, cancels, audits). */
+    @WithDefault("7D")
     Duration redisRetention();
 
     /**
      * Pub/sub channel carrying "soldout:ID", "available:ID" and "waitlist:ID" to every instance.
      * Pub/sub ignores Redis logical databases: deployments sharing one Redis need their own channel.
      */
+    @WithDefault("fs:sale-events")
     String eventsChannel();
 
     /**
@@ -35,5 +39,6 @@ public interface SaleConfig {
     double buyerFilterFpp();
 
     /** How long an instance serves the rendered sale page before reading Redis again (API.md: up to 1 s). */
+    @WithDefault("1S")
     Duration pageTtl();
 }

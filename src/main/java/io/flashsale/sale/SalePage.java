@@ -29,7 +29,6 @@ import java.util.zip.CRC32;
 public class SalePage {
 
     private static final Duration DEFINITION_TTL = Duration.ofMinutes(10);
-    private static final Duration REDIS_TIMEOUT = Duration.ofSeconds(2);
 
     /** A rendered page: the JSON body and its entity tag. */
     public record Rendered(String body, String etag) {
@@ -38,12 +37,14 @@ public class SalePage {
     private final StockReservations stock;
     private final ObjectMapper json;
     private final Clock clock;
+    private final Duration redisTimeout;
     private final Event<SaleKeysMissing> rebuilds;
     private final AsyncLoadingCache<Long, Optional<Sale>> definitions;
     private final AsyncCache<Long, Rendered> pages;
 
     public SalePage(StockReservations stock, ObjectMapper json, Clock clock, SaleConfig config,
-            Event<SaleKeysMissing> rebuilds) {
+            Event<SaleKeysMissing> rebuilds, io.flashsale.common.RedisConfig redis) {
+        this.redisTimeout = redis.timeout();
         this.stock = stock;
         this.json = json;
         this.clock = clock;
@@ -74,7 +75,7 @@ public class SalePage {
                         return Uni.createFrom().failure(SaleService.notFound(saleId));
                     }
                     Sale sale = found.get();
-                    return stock.counters(saleId).ifNoItem().after(REDIS_TIMEOUT).fail()
+                    return stock.counters(saleId).ifNoItem().after(redisTimeout).fail()
                             .map(counters -> {
                                 if (!counters.primed()) {
                                     rebuilds.fireAsync(new SaleKeysMissing(saleId));

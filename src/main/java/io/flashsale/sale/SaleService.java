@@ -16,7 +16,6 @@ import java.util.Map;
 @ApplicationScoped
 public class SaleService {
 
-    private static final Duration REDIS_TIMEOUT = Duration.ofSeconds(3);
     private static final LuaScript PRIME = LuaScript.load("prime_sale");
 
     private final ReactiveRedisDataSource redis;
@@ -24,9 +23,11 @@ public class SaleService {
     private final Clock clock;
     private final SaleConfig config;
     private final StockReservations stock;
+    private final Duration redisTimeout;
 
     public SaleService(ReactiveRedisDataSource redis, EntityManager em, Clock clock, SaleConfig config,
-            StockReservations stock) {
+            StockReservations stock, io.flashsale.common.RedisConfig redisConfig) {
+        this.redisTimeout = redisConfig.timeout();
         this.redis = redis;
         this.stock = stock;
         this.em = em;
@@ -57,11 +58,11 @@ public class SaleService {
             return List.of();
         }
         List<io.smallrye.mutiny.Uni<StockReservations.Counters>> figures = newest.stream()
-                .map(sale -> stock.counters(sale.id).ifNoItem().after(REDIS_TIMEOUT).fail()
+                .map(sale -> stock.counters(sale.id).ifNoItem().after(redisTimeout).fail()
                         .onFailure().recoverWithNull())
                 .toList();
         List<StockReservations.Counters> counters = io.smallrye.mutiny.Uni.join().all(figures).andFailFast()
-                .await().atMost(REDIS_TIMEOUT.plusSeconds(1));
+                .await().atMost(redisTimeout.plusSeconds(1));
         Instant now = clock.instant();
         List<SaleListItem> items = new java.util.ArrayList<>(newest.size());
         for (int i = 0; i < newest.size(); i++) {
@@ -96,7 +97,7 @@ public class SaleService {
                 newSale ? "1" : "0",
                 Long.toString(generation),
                 Long.toString(paid)))
-                .await().atMost(REDIS_TIMEOUT);
+                .await().atMost(redisTimeout);
     }
 
     private SaleView view(Sale sale, long available, long reserved, long paid, long waitlistLength) {

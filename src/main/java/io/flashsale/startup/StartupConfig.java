@@ -1,9 +1,10 @@
 package io.flashsale.startup;
 
 import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
 import java.time.Duration;
 
-/** Start-up settings; defaults live in application.properties. */
+/** Start-up settings. */
 @ConfigMapping(prefix = "flashsale.startup")
 public interface StartupConfig {
 
@@ -15,5 +16,6 @@ public interface StartupConfig {
      * (a step that keeps failing, e.g. the schema is behind) the port opens, so liveness does not
      * restart the pod, and /q/health/ready on the management port says what is missing.
      */
+    @WithDefault("20S")
     Duration maxHold();
 }

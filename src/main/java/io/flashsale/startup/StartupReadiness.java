@@ -1,6 +1,7 @@
 package io.flashsale.startup;
 
 import io.flashsale.common.Role;
+import io.flashsale.common.RoleConfig;
 import io.quarkus.arc.All;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -18,7 +19,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
@@ -64,9 +64,9 @@ public class StartupReadiness implements HealthCheck {
     private volatile boolean stopping;
 
     public StartupReadiness(@All List<StartupStep> steps, StartupConfig config,
-            @ConfigProperty(name = "flashsale.role", defaultValue = "all") String role) {
+            RoleConfig role) {
         this.config = config;
-        Role parsed = Role.parse(role);
+        Role parsed = role.role();
         this.steps = steps.stream().filter(step -> step.neededBy(parsed)).toList();
         this.steps.forEach(step -> progress.put(step.name(), new Progress()));
     }

@@ -24,13 +24,16 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 @jakarta.annotation.security.RolesAllowed({ Access.BUYER, Access.OPERATOR })
 public class WaitlistResource {
 
-    private static final java.time.Duration OPENING_CHECK_TIMEOUT = java.time.Duration.ofSeconds(3);
 
     private final WaitlistService waitlists;
     private final SecurityIdentity caller;
     private final StreamSlots slots;
 
-    public WaitlistResource(WaitlistService waitlists, SecurityIdentity caller, StreamSlots slots) {
+    private final java.time.Duration openingCheckTimeout;
+
+    public WaitlistResource(WaitlistService waitlists, SecurityIdentity caller, StreamSlots slots,
+            io.flashsale.common.RedisConfig redis) {
+        this.openingCheckTimeout = redis.timeout();
         this.waitlists = waitlists;
         this.caller = caller;
         this.slots = slots;
@@ -61,7 +64,7 @@ public class WaitlistResource {
             @PathParam("userId") String userId, @Context Sse sse) {
         long sale = SaleIds.parse(saleId);
         String user = validUser(userId);
-        WaitlistStatus first = waitlists.status(sale, user).await().atMost(OPENING_CHECK_TIMEOUT);
+        WaitlistStatus first = waitlists.status(sale, user).await().atMost(openingCheckTimeout);
         slots.acquire(user);
         return waitlists.stream(sale, user, first)
                 .onTermination().invoke(() -> slots.release(user))

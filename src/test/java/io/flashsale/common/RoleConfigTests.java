@@ -10,13 +10,13 @@ import io.smallrye.config.SmallRyeConfigBuilder;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The role decides whether the Kafka consumers start: unit test of the config interceptor. */
-class RoleConfigInterceptorTests {
+/** What the role implies at the config level (RoleConfig.ApiRoleSettings), without starting Quarkus. */
+class RoleConfigTests {
 
     private static SmallRyeConfig config(Map<String, String> values) {
         return new SmallRyeConfigBuilder()
                 .withSources(new PropertiesConfigSource(values, "test", 100))
-                .withInterceptors(new RoleConfigInterceptor())
+                .withInterceptors(new RoleConfig.ApiRoleSettings())
                 .build();
     }
 
@@ -27,6 +27,17 @@ class RoleConfigInterceptorTests {
         assertEquals("false", config(Map.of("flashsale.role", "API",
                 "mp.messaging.incoming.sale-stats.enabled", "true"))
                 .getRawValue("mp.messaging.incoming.sale-stats.enabled"));
+    }
+
+    @Test
+    void apiRoleDisablesAnyChannelWithoutAList() {
+        // a consumer added later, and its dead-letter channel, are worker-only with no edit to RoleConfig
+        SmallRyeConfig api = config(Map.of("flashsale.role", "api",
+                "mp.messaging.incoming.refund-requests.enabled", "true"));
+        assertEquals("false", api.getRawValue("mp.messaging.incoming.refund-requests.enabled"));
+        assertEquals("false", api.getRawValue("mp.messaging.outgoing.refund-requests-dlq.enabled"));
+        // only the channels' switch: their other settings are untouched
+        assertNull(api.getRawValue("mp.messaging.incoming.refund-requests.topic"));
     }
 
     @Test
