@@ -1,5 +1,7 @@
 package io.flashsale.console;
 
+import io.flashsale.hotkey.HotSale;
+import io.flashsale.hotkey.HotSet;
 import io.flashsale.order.OrderBatchWriter;
 import io.flashsale.outbox.OutboxMaintenance;
 import io.flashsale.outbox.OutboxStore;
@@ -44,13 +46,15 @@ public class LiveSaleFeed {
     private final MeterRegistry meters;
     private final Clock clock;
     private final Uni<OutboxRead> outbox;
+    private final HotSet hotSet;
 
     /** The outbox figures, or why they could not be read. */
     private record OutboxRead(LiveSnapshot.Outbox figures, String problem) {
     }
 
     public LiveSaleFeed(StockReservations stock, PurchaseActivity activity, MeterRegistry meters, Clock clock,
-            OutboxMaintenance outboxes) {
+            OutboxMaintenance outboxes, HotSet hotSet) {
+        this.hotSet = hotSet;
         this.stock = stock;
         this.activity = activity;
         this.meters = meters;
@@ -97,8 +101,19 @@ public class LiveSaleFeed {
                 problems.add(outboxRead.problem());
             }
             return interval.next(sale, now, state, figures, activity.totals(sale.id).orElse(null), writerTotals(),
-                    writerQueue(), outboxRead.figures(), problems);
+                    writerQueue(), outboxRead.figures(), hotKeys(sale.id), problems);
         });
+    }
+
+    private LiveSnapshot.HotKeys hotKeys(long saleId) {
+        return hotSet.flag(saleId).map(flag -> {
+            HotSale sale = flag.sale();
+            Map<String, Double> perFamily = new TreeMap<>();
+            sale.perFamily().forEach((family, rate) -> perFamily.put(family.label(), rate));
+            return new LiveSnapshot.HotKeys(true, true, List.of("hot: " + HotSet.describe(sale) + "; flagged here "
+                    + flag.detectionMillis() + " ms after the threshold was crossed"), sale.ratePerSecond(), perFamily,
+                    sale.recommendedBuckets(), flag.detectionMillis());
+        }).orElse(LiveSnapshot.HotKeys.NOT_HOT);
     }
 
     /** Cumulative batches committed and orders in them, from the writer's distribution summary. */
@@ -126,7 +141,7 @@ public class LiveSaleFeed {
 
         LiveSnapshot next(Sale sale, java.time.Instant now, SaleState state, LiveSnapshot.Units units,
                 PurchaseActivity.Totals purchasesNow, double[] writerNow, long queued, LiveSnapshot.Outbox outbox,
-                List<String> problems) {
+                LiveSnapshot.HotKeys hotKeys, List<String> problems) {
             long nanosNow = System.nanoTime();
             double seconds = (nanosNow - nanos) / 1e9;
             Map<String, Double> perSecond = new TreeMap<>();
@@ -137,7 +152,7 @@ public class LiveSaleFeed {
                 // the stream's first snapshot: figures now, rates from the next one (same baseline)
                 return new LiveSnapshot(now, sale.id, sale.sku, sale.title, sale.stock, state, units,
                         new LiveSnapshot.Purchases(SCOPE, 0, perSecond, totals, null, null),
-                        new LiveSnapshot.Writer(queued, 0, null), outbox, LiveSnapshot.HotKeys.NOT_DETECTED, problems);
+                        new LiveSnapshot.Writer(queued, 0, null), outbox, hotKeys, problems);
             }
             if (purchasesNow != null) {
                 Map<String, Long> before = purchases == null ? Map.of() : purchases.answers();
@@ -156,7 +171,7 @@ public class LiveSaleFeed {
             nanos = nanosNow;
             return new LiveSnapshot(now, sale.id, sale.sku, sale.title, sale.stock, state, units,
                     new LiveSnapshot.Purchases(SCOPE, seconds, perSecond, totals, p50, p99), writerFigures, outbox,
-                    LiveSnapshot.HotKeys.NOT_DETECTED, problems);
+                    hotKeys, problems);
         }
     }
 }

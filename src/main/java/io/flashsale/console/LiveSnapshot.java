@@ -42,12 +42,14 @@ public record LiveSnapshot(Instant at, long saleId, String sku, String title, in
     }
 
     /**
-     * Keys flagged hot. There is no hot-key detection yet, so {@code detection} is false and
-     * {@code flags} empty: the console says so rather than showing "none".
+     * Whether the deployment flags this sale hot (README "Hot keys"), as this instance last heard
+     * from the worker: {@code flags} describes it in words (empty while it is not hot); the figures
+     * are null while it is not hot. {@code detection} says the service runs hot-key detection.
      */
     @RegisterForReflection
-    public record HotKeys(boolean detection, List<String> flags) {
+    public record HotKeys(boolean detection, boolean hot, List<String> flags, Double ratePerSecond,
+            Map<String, Double> perFamily, Integer recommendedBuckets, Long detectionMillis) {
 
-        static final HotKeys NOT_DETECTED = new HotKeys(false, List.of());
+        static final HotKeys NOT_HOT = new HotKeys(true, false, List.of(), null, null, null, null);
     }
 }

@@ -2,6 +2,8 @@ package io.flashsale.purchase;
 
 import io.flashsale.common.ApiException;
 import io.flashsale.common.Fields;
+import io.flashsale.hotkey.AccessCounters;
+import io.flashsale.hotkey.KeyFamily;
 import io.flashsale.sale.SaleIds;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
@@ -25,10 +27,13 @@ public class PurchaseResource {
 
     private final PurchaseService purchases;
     private final io.quarkus.security.identity.SecurityIdentity caller;
+    private final AccessCounters accesses;
 
-    public PurchaseResource(PurchaseService purchases, io.quarkus.security.identity.SecurityIdentity caller) {
+    public PurchaseResource(PurchaseService purchases, io.quarkus.security.identity.SecurityIdentity caller,
+            AccessCounters accesses) {
         this.purchases = purchases;
         this.caller = caller;
+        this.accesses = accesses;
     }
 
     @POST
@@ -60,6 +65,7 @@ public class PurchaseResource {
             @HeaderParam("Idempotency-Key") String idempotencyKey,
             @jakarta.ws.rs.core.Context io.vertx.core.http.HttpServerRequest http) {
         long id = SaleIds.parse(saleId);
+        accesses.count(id, idempotencyKey == null ? KeyFamily.PURCHASE : KeyFamily.IDEMPOTENCY);
         if (request == null) {
             throw ApiException.invalid("body", "a JSON body is required");
         }

@@ -1,5 +1,7 @@
 package io.flashsale.sale;
 
+import io.flashsale.hotkey.AccessCounters;
+import io.flashsale.hotkey.KeyFamily;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -27,10 +29,12 @@ public class SaleResource {
 
     private final SaleService sales;
     private final SalePage page;
+    private final AccessCounters accesses;
 
-    public SaleResource(SaleService sales, SalePage page) {
+    public SaleResource(SaleService sales, SalePage page, AccessCounters accesses) {
         this.sales = sales;
         this.page = page;
+        this.accesses = accesses;
     }
 
     @POST
@@ -85,6 +89,7 @@ public class SaleResource {
     @APIResponse(responseCode = "404", description = "SALE_NOT_FOUND")
     public Uni<Response> get(@PathParam("saleId") String saleId, @HeaderParam("If-None-Match") String ifNoneMatch) {
         long id = SaleIds.parse(saleId);
+        accesses.count(id, KeyFamily.PAGE);
         return page.render(id).map(rendered -> {
             boolean unchanged = ifNoneMatch != null
                     && (ifNoneMatch.trim().equals("*") || java.util.Arrays.stream(ifNoneMatch.split(","))

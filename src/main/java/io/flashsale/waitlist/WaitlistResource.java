@@ -1,6 +1,8 @@
 package io.flashsale.waitlist;
 
 import io.flashsale.common.Access;
+import io.flashsale.hotkey.AccessCounters;
+import io.flashsale.hotkey.KeyFamily;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.flashsale.purchase.PurchaseRequest;
 import io.flashsale.sale.SaleIds;
@@ -28,15 +30,17 @@ public class WaitlistResource {
     private final WaitlistService waitlists;
     private final SecurityIdentity caller;
     private final StreamSlots slots;
+    private final AccessCounters accesses;
 
     private final java.time.Duration openingCheckTimeout;
 
     public WaitlistResource(WaitlistService waitlists, SecurityIdentity caller, StreamSlots slots,
-            io.flashsale.common.RedisConfig redis) {
+            io.flashsale.common.RedisConfig redis, AccessCounters accesses) {
         this.openingCheckTimeout = redis.timeout();
         this.waitlists = waitlists;
         this.caller = caller;
         this.slots = slots;
+        this.accesses = accesses;
     }
 
     @GET
@@ -45,14 +49,14 @@ public class WaitlistResource {
     @APIResponse(responseCode = "200", description = "Where the buyer stands")
     @APIResponse(responseCode = "404", description = "NOT_IN_WAITLIST or SALE_NOT_FOUND")
     public Uni<WaitlistStatus> status(@PathParam("saleId") String saleId, @PathParam("userId") String userId) {
-        return waitlists.status(SaleIds.parse(saleId), validUser(userId));
+        return waitlists.status(counted(saleId), validUser(userId));
     }
 
     @DELETE
     @Operation(summary = "Leave the waitlist (idempotent)")
     @APIResponse(responseCode = "204", description = "Not waiting (any more)")
     public Uni<Void> leave(@PathParam("saleId") String saleId, @PathParam("userId") String userId) {
-        return waitlists.leave(SaleIds.parse(saleId), validUser(userId));
+        return waitlists.leave(counted(saleId), validUser(userId));
     }
 
     @GET
@@ -62,7 +66,7 @@ public class WaitlistResource {
     @Operation(summary = "Server-sent events: 'position' as the place changes, one 'promoted', then the end")
     public Multi<OutboundSseEvent> events(@PathParam("saleId") String saleId,
             @PathParam("userId") String userId, @Context Sse sse) {
-        long sale = SaleIds.parse(saleId);
+        long sale = counted(saleId);
         String user = validUser(userId);
         WaitlistStatus first = waitlists.status(sale, user).await().atMost(openingCheckTimeout);
         slots.acquire(user);
@@ -77,6 +81,13 @@ public class WaitlistResource {
                         .mediaType(MediaType.APPLICATION_JSON_TYPE)
                         .data(WaitlistStatus.class, status)
                         .build());
+    }
+
+    /** The sale id, counted as an access to the sale's waitlist keys (hot-key detection). */
+    private long counted(String saleId) {
+        long id = SaleIds.parse(saleId);
+        accesses.count(id, KeyFamily.WAITLIST);
+        return id;
     }
 
     /** {@code me} or the caller's own id; an operator may name any buyer. */

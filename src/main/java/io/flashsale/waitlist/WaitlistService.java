@@ -3,6 +3,8 @@ package io.flashsale.waitlist;
 import io.flashsale.common.ApiException;
 import io.flashsale.common.LuaScript;
 import io.flashsale.common.OrderIds;
+import io.flashsale.hotkey.HotReads;
+import io.flashsale.hotkey.KeyFamily;
 import io.flashsale.sale.SaleCatalog;
 import io.flashsale.sale.SaleConfig;
 import io.flashsale.sale.SaleKeys;
@@ -37,9 +39,11 @@ public class WaitlistService {
     private final WaitlistConfig config;
     private final SaleConfig saleConfig;
     private final ConcurrentHashMap<Long, AtomicLong> versions = new ConcurrentHashMap<>();
+    private final HotReads hotReads;
 
     public WaitlistService(ReactiveRedisDataSource redis, SaleCatalog catalog, WaitlistConfig config,
-            SaleConfig saleConfig) {
+            SaleConfig saleConfig, HotReads hotReads) {
+        this.hotReads = hotReads;
         this.saleConfig = saleConfig;
         this.redis = redis;
         this.catalog = catalog;
@@ -57,7 +61,8 @@ public class WaitlistService {
 
     public Uni<Void> leave(long saleId, String userId) {
         return existingSale(saleId).flatMap(ignored -> LEAVE.run(redis, List.of(new SaleKeys(saleId).waitlist()),
-                List.of(userId, Long.toString(saleId), saleConfig.eventsChannel()))).replaceWithVoid();
+                List.of(userId, Long.toString(saleId), saleConfig.eventsChannel())))
+                .invoke(() -> hotReads.forget(saleId, KeyFamily.WAITLIST, userId)).replaceWithVoid();
     }
 
     /**
@@ -95,7 +100,12 @@ public class WaitlistService {
         });
     }
 
+    /** From Redis, or for a hot sale from this instance's memory (up to read-cache-ttl old: HotReads). */
     private Uni<Optional<WaitlistStatus>> read(long saleId, String userId) {
+        return hotReads.read(saleId, KeyFamily.WAITLIST, userId, () -> readFromRedis(saleId, userId));
+    }
+
+    private Uni<Optional<WaitlistStatus>> readFromRedis(long saleId, String userId) {
         SaleKeys keys = new SaleKeys(saleId);
         return STATUS.run(redis, List.of(keys.waitlist(), keys.promoted()), List.of(userId)).map(r -> switch (r.get(0)
                 .toInteger()) {

@@ -174,7 +174,8 @@ class ConsoleBrowserTests {
         waitFor("quiet rates", () -> rate("201 CREATED") == 0 && rate("409 SOLD_OUT") == 0);
         assertEquals("[]", String.valueOf(browser.findElements(By.cssSelector("#live-problems li:not(.muted)"))
                 .stream().map(WebElement::getText).toList()));
-        assertEquals("none detected (hot-key detection is not enabled on this server)", text("hotkeys"));
+        // detection runs; this crowd is far below the hot threshold (HotKeyDetectionTests shows a hot flag)
+        assertEquals("none detected", text("hotkeys"));
     }
 
     @Test
