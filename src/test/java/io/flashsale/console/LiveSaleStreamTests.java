@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flashsale.support.Fixtures;
+import io.flashsale.support.LiveStream;
 import io.flashsale.support.Tokens;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -162,75 +163,5 @@ class LiveSaleStreamTests {
     void anUnknownSaleIsNotFoundAndABadIdIsInvalid() {
         given().get("/api/ops/sales/999999999/live").then().statusCode(404).body("code", equalTo("SALE_NOT_FOUND"));
         given().get("/api/ops/sales/abc/live").then().statusCode(400).body("code", equalTo("INVALID_REQUEST"));
-    }
-
-    /** An SSE stream read line by line on its own thread; events handed over as parsed JSON. */
-    static final class LiveStream implements AutoCloseable {
-
-        private final BlockingQueue<JsonNode> events = new ArrayBlockingQueue<>(1000);
-        private final Thread reader;
-        private volatile java.io.InputStream body;
-
-        private LiveStream(URI uri) throws Exception {
-            HttpResponse<java.io.InputStream> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(uri)
-                    .header("Authorization", Tokens.bearer(Tokens.operator())).header("Accept", "text/event-stream")
-                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofInputStream());
-            assertEquals(200, response.statusCode());
-            assertTrue(response.headers().firstValue("Content-Type").orElse("").startsWith("text/event-stream"));
-            body = response.body();
-            reader = new Thread(this::read, "live-stream-reader");
-            reader.setDaemon(true);
-            reader.start();
-        }
-
-        static LiveStream open(URI uri) throws Exception {
-            return new LiveStream(uri);
-        }
-
-        private void read() {
-            try (BufferedReader lines = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8))) {
-                String event = null;
-                List<String> data = new ArrayList<>();
-                for (String line; (line = lines.readLine()) != null;) {
-                    if (line.isEmpty()) {
-                        if ("snapshot".equals(event) && !data.isEmpty()) {
-                            events.put(JSON.readTree(String.join("\n", data)));
-                        }
-                        event = null;
-                        data.clear();
-                    } else if (line.startsWith("event:")) {
-                        event = line.substring(6).trim();
-                    } else if (line.startsWith("data:")) {
-                        data.add(line.substring(5).trim());
-                    }
-                }
-            } catch (Exception e) {
-                // closed by the test
-            }
-        }
-
-        JsonNode next() throws InterruptedException {
-            JsonNode event = events.poll(10, TimeUnit.SECONDS);
-            assertNotNull(event, "no snapshot within 10 s");
-            return event;
-        }
-
-        JsonNode nextMatching(java.util.function.Predicate<JsonNode> wanted) throws InterruptedException {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            JsonNode last = null;
-            while (System.nanoTime() < deadline) {
-                last = next();
-                if (wanted.test(last)) {
-                    return last;
-                }
-            }
-            throw new AssertionError("no matching snapshot within 20 s; last: " + last);
-        }
-
-        @Override
-        public void close() throws Exception {
-            body.close();
-            reader.interrupt();
-        }
     }
 }
