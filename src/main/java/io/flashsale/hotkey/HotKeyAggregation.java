@@ -36,6 +36,8 @@ public class HotKeyAggregation {
     private final HotSaleAggregator aggregator;
     private final String aggregatorId = HotKeyReporter.newInstanceId();
     private volatile Cancellable ticks;
+    /** Numbers the decisions, under the aggregator's lock (HotSetMessage#sequence). */
+    private long decisions;
 
     public HotKeyAggregation(ReactiveRedisDataSource redis, HotKeyConfig config, Clock clock,
             @ConfigProperty(name = "flashsale.role", defaultValue = "all") String role) {
@@ -70,25 +72,31 @@ public class HotKeyAggregation {
             LOG.debugf("ignoring hot-key report %s", text);
             return;
         }
-        HotSaleAggregator.Decision decision;
+        Decided decided;
         synchronized (aggregator) {
             aggregator.accept(report, clock.millis());
-            decision = evaluate();
+            decided = evaluate();
         }
-        if (decision.changed()) {
-            broadcast(decision).subscribe().with(ignored -> {
+        if (decided.decision().changed()) {
+            broadcast(decided).subscribe().with(ignored -> {
             }, failure -> LOG.debugf("hot set broadcast failed (%s); the next period sends it again", failure));
         }
     }
 
-    private HotSaleAggregator.Decision decide() {
+    /** A decision and its number. */
+    private record Decided(HotSaleAggregator.Decision decision, long sequence) {
+    }
+
+    private Decided decide() {
         synchronized (aggregator) {
             return evaluate();
         }
     }
 
-    private HotSaleAggregator.Decision evaluate() {
+    /** Called under the aggregator's lock. */
+    private Decided evaluate() {
         HotSaleAggregator.Decision decision = aggregator.evaluate(clock.millis());
+        long sequence = ++decisions;
         for (HotSale sale : decision.turnedHot()) {
             LOG.infof("sale %d is hot: %s. Recommendation: give its next sale %d stock bucket(s) (one shard takes"
                     + " about %,.0f purchase calls/s, flashsale.hotkey.shard-budget); the bucket count of a running"
@@ -101,11 +109,11 @@ public class HotKeyAggregation {
                     sale.saleId(), sale.ratePerSecond(), config.coolRate(), config.coolDown().toSeconds(),
                     sale.hotForMillis() / 1000, sale.peakRate(), sale.peakPurchaseRate(), sale.recommendedBuckets());
         }
-        return decision;
+        return new Decided(decision, sequence);
     }
 
-    private Uni<Void> broadcast(HotSaleAggregator.Decision decision) {
-        return pubsub.publish(config.hotSetChannel(),
-                HotKeyMessages.encode(new HotSetMessage(aggregatorId, clock.millis(), decision.hot())));
+    private Uni<Void> broadcast(Decided decided) {
+        return pubsub.publish(config.hotSetChannel(), HotKeyMessages.encode(new HotSetMessage(aggregatorId,
+                decided.sequence(), clock.millis(), decided.decision().hot())));
     }
 }

@@ -12,13 +12,13 @@ import java.util.Map;
  * them; a family this build does not know is skipped.
  * <pre>
  * R1|instanceId|sentAtMillis|saleId=purchase:120.5,page:3.0;saleId=...
- * H1|aggregatorId|sentAtMillis|saleId,rate,instances,peakPurchaseRate,buckets,firstAboveMillis,hotSinceMillis,purchase:120.5/page:3.0;...
+ * H2|aggregatorId|sequence|sentAtMillis|saleId,rate,instances,peakPurchaseRate,buckets,firstAboveMillis,hotSinceMillis,purchase:120.5/page:3.0;...
  * </pre>
  */
 public final class HotKeyMessages {
 
     private static final String REPORT = "R1";
-    private static final String HOT_SET = "H1";
+    private static final String HOT_SET = "H2";
 
     private HotKeyMessages() {
     }
@@ -37,8 +37,8 @@ public final class HotKeyMessages {
 
     public static String encode(HotSetMessage message) {
         StringBuilder text = new StringBuilder(64 + 96 * message.sales().size());
-        text.append(HOT_SET).append('|').append(message.aggregatorId()).append('|').append(message.sentAtMillis())
-                .append('|');
+        text.append(HOT_SET).append('|').append(message.aggregatorId()).append('|').append(message.sequence())
+                .append('|').append(message.sentAtMillis()).append('|');
         String separator = "";
         for (HotSale sale : message.sales()) {
             text.append(separator).append(sale.saleId()).append(',').append(round(sale.ratePerSecond())).append(',')
@@ -53,7 +53,7 @@ public final class HotKeyMessages {
 
     /** The report in {@code text}, or null if it is not one (another version, garbage). */
     public static InstanceReport report(String text) {
-        String[] parts = header(text, REPORT);
+        String[] parts = header(text, REPORT, 4);
         if (parts == null) {
             return null;
         }
@@ -74,32 +74,32 @@ public final class HotKeyMessages {
 
     /** The hot set in {@code text}, or null if it is not one. */
     public static HotSetMessage hotSet(String text) {
-        String[] parts = header(text, HOT_SET);
+        String[] parts = header(text, HOT_SET, 5);
         if (parts == null) {
             return null;
         }
         try {
             List<HotSale> sales = new ArrayList<>();
-            if (!parts[3].isEmpty()) {
-                for (String entry : parts[3].split(";")) {
+            if (!parts[4].isEmpty()) {
+                for (String entry : parts[4].split(";")) {
                     String[] f = entry.split(",", 8);
                     sales.add(new HotSale(Long.parseLong(f[0]), Double.parseDouble(f[1]), families(f[7], "/"),
                             Integer.parseInt(f[2]), Double.parseDouble(f[3]), Integer.parseInt(f[4]),
                             Long.parseLong(f[5]), Long.parseLong(f[6])));
                 }
             }
-            return new HotSetMessage(parts[1], Long.parseLong(parts[2]), sales);
+            return new HotSetMessage(parts[1], Long.parseLong(parts[2]), Long.parseLong(parts[3]), sales);
         } catch (RuntimeException e) {
             return null;
         }
     }
 
-    private static String[] header(String text, String kind) {
+    private static String[] header(String text, String kind, int fields) {
         if (text == null || !text.startsWith(kind + "|")) {
             return null;
         }
         String[] parts = text.split("\\|", -1);
-        return parts.length == 4 ? parts : null;
+        return parts.length == fields ? parts : null;
     }
 
     private static void families(StringBuilder text, Map<KeyFamily, Double> rates, char separator) {

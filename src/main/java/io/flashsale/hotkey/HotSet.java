@@ -112,11 +112,15 @@ public class HotSet {
             LOG.debugf("ignoring hot-set message %s", text);
             return;
         }
-        byAggregator.put(message.aggregatorId(), new Heard(message, clock.millis()));
-        recompute();
+        Heard fresh = new Heard(message, clock.millis());
+        Heard kept = byAggregator.merge(message.aggregatorId(), fresh,
+                (before, now) -> now.message().sequence() > before.message().sequence() ? now : before);
+        if (kept == fresh) {
+            recompute();
+        }
     }
 
-    private synchronized void recompute() {
+    synchronized void recompute() {
         long now = clock.millis();
         long staleAfter = config.staleAfter().toMillis();
         byAggregator.values().removeIf(heard -> now - heard.receivedMillis() > staleAfter);

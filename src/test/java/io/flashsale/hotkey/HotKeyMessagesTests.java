@@ -22,7 +22,7 @@ class HotKeyMessagesTests {
 
     @Test
     void aHotSetSurvivesTheRoundTrip() {
-        HotSetMessage message = new HotSetMessage("ffee00", 99, List.of(new HotSale(42, 2500.0,
+        HotSetMessage message = new HotSetMessage("ffee00", 12, 99, List.of(new HotSale(42, 2500.0,
                 Map.of(KeyFamily.PURCHASE, 2000.0, KeyFamily.IDEMPOTENCY, 500.0), 3, 31000.0, 3, 17, 20)));
         assertEquals(message, HotKeyMessages.hotSet(HotKeyMessages.encode(message)));
     }
@@ -30,9 +30,10 @@ class HotKeyMessagesTests {
     @Test
     void otherVersionsAndGarbageAreIgnored() {
         assertNull(HotKeyMessages.report("R2|x|1|42=purchase:1.0"));
-        assertNull(HotKeyMessages.report("H1|x|1|"));
+        assertNull(HotKeyMessages.report("H2|x|1|1|"));
+        assertNull(HotKeyMessages.hotSet("H1|x|1|"));
         assertNull(HotKeyMessages.report("R1|x|notanumber|"));
-        assertNull(HotKeyMessages.hotSet("H1|x|1|42,oops"));
+        assertNull(HotKeyMessages.hotSet("H2|x|1|1|42,oops"));
         assertNull(HotKeyMessages.hotSet(null));
         // a family a newer build counts is skipped; the rest of the report still counts
         assertEquals(new InstanceReport("x", 1, List.of(new SaleRates(42, Map.of(KeyFamily.PAGE, 2.0)))),
