@@ -10,7 +10,8 @@ import java.util.Map;
  * @param ratePerSecond requests per second for the sale summed over the reporting instances, now
  * @param perFamily the same split by key family
  * @param instances how many instances reported the sale
- * @param peakPurchaseRate the highest summed purchase rate since the sale turned hot (the load on its stock keys)
+ * @param peakPurchaseRate the highest summed purchase rate (with or without an Idempotency-Key) since the sale
+ *        turned hot: the load on its stock keys
  * @param recommendedBuckets stock buckets its next sale should have: ceil(peak purchase rate / shard budget), at least 1
  * @param firstAboveMillis the sending clock of the report that took the sale over the threshold
  * @param hotSinceMillis the aggregator's clock when it flagged the sale

@@ -113,7 +113,9 @@ public final class HotSaleAggregator {
             SaleState state = entry.getValue();
             Map<KeyFamily, Double> rates = sums.getOrDefault(saleId, Map.of());
             double rate = total(rates);
-            double purchaseRate = rates.getOrDefault(KeyFamily.PURCHASE, 0.0);
+            // purchases with and without an Idempotency-Key both reach the stock keys
+            double purchaseRate = rates.getOrDefault(KeyFamily.PURCHASE, 0.0)
+                    + rates.getOrDefault(KeyFamily.IDEMPOTENCY, 0.0);
             state.peakRate = Math.max(state.peakRate, rate);
             state.peakPurchaseRate = Math.max(state.peakPurchaseRate, purchaseRate);
             if (rate >= coolRate) {

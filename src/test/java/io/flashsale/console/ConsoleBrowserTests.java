@@ -174,8 +174,9 @@ class ConsoleBrowserTests {
         waitFor("quiet rates", () -> rate("201 CREATED") == 0 && rate("409 SOLD_OUT") == 0);
         assertEquals("[]", String.valueOf(browser.findElements(By.cssSelector("#live-problems li:not(.muted)"))
                 .stream().map(WebElement::getText).toList()));
-        // detection runs; this crowd is far below the hot threshold (HotKeyDetectionTests shows a hot flag)
-        assertEquals("none detected", text("hotkeys"));
+        // detection runs (HotKeyDetectionTests shows a hot flag); were this crowd above the hot threshold on a
+        // fast machine, its flag clears after the cool-down
+        waitFor("no hot key once the crowd stopped", () -> text("hotkeys").equals("none detected"));
     }
 
     @Test

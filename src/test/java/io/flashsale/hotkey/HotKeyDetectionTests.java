@@ -219,16 +219,43 @@ class HotKeyDetectionTests {
         assertTrue(asked >= 1 && asked <= allowed, asked + " reads went to Redis in " + tookMillis + " ms");
         assertEquals(20 - asked, reads("memory") - fromMemory, 0.001);
 
-        // the proof that Redis is not asked: take the waiters out behind the service's back
-        redis.sortedSet(String.class).zrem(new SaleKeys(hot).waitlist(), "hot-waiter");
-        redis.sortedSet(String.class).zrem(new SaleKeys(cold).waitlist(), "cold-waiter");
-        Waitlists.status(cold, "cold-waiter").then().statusCode(404); // a cold sale reads Redis every time
+        // the proof that Redis is not asked: take the waiter out behind the service's back; the hot sale still
+        // answers WAITING from memory while the buyer's entry is younger than read-cache-ttl (a loaded machine
+        // may stall past it: then the entry is refreshed and the step tried again)
+        boolean servedFromMemory = false;
+        for (int attempt = 0; attempt < 5 && !servedFromMemory; attempt++) {
+            redis.sortedSet(String.class).zadd(new SaleKeys(hot).waitlist(), 1, "hot-waiter");
+            long refreshed = refreshedEntry(hot, "hot-waiter");
+            redis.sortedSet(String.class).zrem(new SaleKeys(hot).waitlist(), "hot-waiter");
+            int status = Waitlists.status(hot, "hot-waiter").statusCode();
+            if ((System.nanoTime() - refreshed) / 1_000_000 < config.readCacheTtl().toMillis() - 100) {
+                assertEquals(200, status, "a hot sale's waitlist status within the TTL comes from memory");
+                servedFromMemory = true;
+            }
+        }
+        assertTrue(servedFromMemory, "the machine stalled past the TTL in every attempt");
         long removed = System.nanoTime();
-        Waitlists.status(hot, "hot-waiter").then().statusCode(200); // from memory: up to read-cache-ttl old
-        assertTrue(System.nanoTime() - removed < config.readCacheTtl().toNanos(), "the stale answer came in time");
         // bounded staleness: after the TTL, the truth
         awaitMillis(() -> Waitlists.status(hot, "hot-waiter").statusCode() == 404, removed,
                 config.readCacheTtl().toMillis() + 1_000, "the stale answer expires");
+        // a cold sale reads Redis every time: the same removal is seen at once
+        redis.sortedSet(String.class).zrem(new SaleKeys(cold).waitlist(), "cold-waiter");
+        Waitlists.status(cold, "cold-waiter").then().statusCode(404);
+    }
+
+    /** Reads the buyer's status until a read goes to Redis (so the entry in memory is fresh); its time. */
+    private long refreshedEntry(long saleId, String waiter) throws InterruptedException {
+        double before = reads("redis");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (System.nanoTime() < deadline) {
+            long asked = System.nanoTime();
+            Waitlists.status(saleId, waiter).then().statusCode(200);
+            if (reads("redis") > before) {
+                return asked;
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("no read of " + waiter + " went to Redis within 5 s");
     }
 
     /** A GET on the app: its status, or -1 when it failed (the load goes on). */

@@ -105,6 +105,12 @@ class HotSaleAggregatorTests {
         HotSale sale = small.evaluate(1000).hot().get(0);
         assertEquals(4200.0, sale.peakPurchaseRate(), 0.001, "the peak, not the rate now");
         assertEquals(5, sale.recommendedBuckets());
+        // purchases carrying an Idempotency-Key reach the stock keys too
+        small.accept(new InstanceReport("a", 1500, List.of(new SaleRates(7, Map.of(KeyFamily.PURCHASE, 3000.0,
+                KeyFamily.IDEMPOTENCY, 2500.0, KeyFamily.PAGE, 9000.0)))), 1500);
+        HotSale mixed = small.evaluate(1500).hot().get(0);
+        assertEquals(5500.0, mixed.peakPurchaseRate(), 0.001, "page requests do not count, keyed purchases do");
+        assertEquals(6, mixed.recommendedBuckets());
     }
 
     @Test
