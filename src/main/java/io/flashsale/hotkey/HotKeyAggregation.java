@@ -1,6 +1,6 @@
 package io.flashsale.hotkey;
 
-import io.flashsale.common.Role;
+import io.flashsale.common.RoleConfig;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.pubsub.ReactivePubSubCommands;
 import io.quarkus.runtime.ShutdownEvent;
@@ -10,7 +10,6 @@ import io.smallrye.mutiny.subscription.Cancellable;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Clock;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -39,11 +38,10 @@ public class HotKeyAggregation {
     /** Numbers the decisions, under the aggregator's lock (HotSetMessage#sequence). */
     private long decisions;
 
-    public HotKeyAggregation(ReactiveRedisDataSource redis, HotKeyConfig config, Clock clock,
-            @ConfigProperty(name = "flashsale.role", defaultValue = "all") String role) {
+    public HotKeyAggregation(ReactiveRedisDataSource redis, HotKeyConfig config, Clock clock, RoleConfig role) {
         this.config = config;
         this.clock = clock;
-        this.worker = Role.parse(role).runsWorkers();
+        this.worker = role.role().runsWorkers();
         this.pubsub = redis.pubsub(String.class);
         this.aggregator = new HotSaleAggregator(config.hotRate(), config.coolRate(), config.coolDown().toMillis(),
                 config.staleAfter().toMillis(), config.shardBudget());
