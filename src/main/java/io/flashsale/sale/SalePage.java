@@ -74,7 +74,7 @@ public class SalePage {
                         return Uni.createFrom().failure(SaleService.notFound(saleId));
                     }
                     Sale sale = found.get();
-                    return stock.counters(saleId).ifNoItem().after(REDIS_TIMEOUT).fail()
+                    return stock.counters(saleId, sale.buckets).ifNoItem().after(REDIS_TIMEOUT).fail()
                             .map(counters -> {
                                 if (!counters.primed()) {
                                     rebuilds.fireAsync(new SaleKeysMissing(saleId));
@@ -89,7 +89,8 @@ public class SalePage {
         Instant now = clock.instant();
         SaleView view = new SaleView(sale.id, sale.sku, sale.title, sale.priceCents, sale.stock,
                 counters.available(), counters.reserved(), counters.paid(), counters.waitlistLength(),
-                sale.startsAt, sale.endsAt, sale.paymentTimeoutSeconds, SaleState.of(sale, counters.available(), now));
+                sale.startsAt, sale.endsAt, sale.paymentTimeoutSeconds, SaleState.of(sale, counters.available(), now),
+                sale.buckets);
         try {
             String body = json.writeValueAsString(view);
             CRC32 crc = new CRC32();
@@ -112,6 +113,7 @@ public class SalePage {
         sale.endsAt = managed.endsAt;
         sale.paymentTimeoutSeconds = managed.paymentTimeoutSeconds;
         sale.createdAt = managed.createdAt;
+        sale.buckets = managed.buckets;
         return sale;
     }
 }
