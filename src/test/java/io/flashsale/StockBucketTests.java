@@ -336,21 +336,21 @@ class StockBucketTests {
     void orphanedReservationInAFallbackBucketIsFreedThere() throws Exception {
         int buckets = 3;
         long saleId = bucketedSale(3, buckets);
-        Fixtures.purchase(saleId, buyerWithHome(2, buckets)).then().statusCode(201);
+        Fixtures.purchase(saleId, buyerWithHome(0, buckets)).then().statusCode(201);
         SaleSnapshot sale = catalog.find(saleId).await().atMost(Duration.ofSeconds(3)).orElseThrow();
-        // a process "dies" after taking a unit from bucket 0 (home 2 is empty) and registering, before the commit
-        String died = buyerWithHome(2, buckets);
+        // a process "dies" after taking a unit from bucket 1 (home 0 is empty) and registering, before the commit
+        String died = buyerWithHome(0, buckets);
         var reservation = reservations.reserve(sale, died, OrderIds.next(), false, 10).await()
                 .atMost(Duration.ofSeconds(3));
         assertEquals(StockReservations.Outcome.RESERVED, reservation.outcome());
-        assertEquals(0, reservation.bucket());
-        assertEquals(0, bucketStock(saleId, buckets, 0));
+        assertEquals(1, reservation.bucket());
+        assertEquals(0, bucketStock(saleId, buckets, 1));
 
         Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
             reconciler.reconcile(saleId, false);
-            assertEquals(1, bucketStock(saleId, buckets, 0), "the unit is back in bucket 0");
+            assertEquals(1, bucketStock(saleId, buckets, 1), "the unit is back in bucket 1");
         });
-        assertNull(redis.hash(String.class).hget(new SaleKeys(saleId, buckets).bucket(2).buyers(), died));
+        assertNull(redis.hash(String.class).hget(new SaleKeys(saleId, buckets).bucket(0).buyers(), died));
         assertBucketConservation(saleId, 3, buckets);
         Fixtures.purchase(saleId, died).then().statusCode(201);
     }
