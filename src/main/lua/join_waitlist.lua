@@ -5,10 +5,9 @@ join the hub's waitlist (bucket 0's shard). One-bucket sales join inside purchas
 KEYS[1] waitlist  sorted set: userId scored by join time (Redis clock, microseconds)
 KEYS[2] promoted  hash: userId -> orderId given from the waitlist
 KEYS[3] meta      hash: dropAtS (the waitlist expires with the sale)
+(No pub/sub message, as in purchase.lua: a newcomer at the end moves nobody's place.)
 ARGV[1] userId
 ARGV[2] waitlist capacity
-ARGV[3] saleId
-ARGV[4] pub/sub channel for sale state changes
 
 Returns {code, detail, detail2}:
   -6, position, length   the buyer is on the waitlist (1-based; joining twice keeps the first place)
@@ -26,6 +25,5 @@ if not redis.call('ZSCORE', KEYS[1], ARGV[1]) then
   end
   -- joining anew: an earlier promotion (whose order has since ended) is history, not status
   redis.call('HDEL', KEYS[2], ARGV[1])
-  redis.call('PUBLISH', ARGV[4], 'waitlist:' .. ARGV[3])
 end
 return {-6, tostring(redis.call('ZRANK', KEYS[1], ARGV[1]) + 1), tostring(redis.call('ZCARD', KEYS[1]))}

@@ -151,7 +151,7 @@ final class StockBuckets {
             return Uni.createFrom().item(new Reservation(Outcome.SOLD_OUT, "", 0, 0));
         }
         return JOIN_WAITLIST.run(redis, List.of(keys.waitlist(), keys.promoted(), keys.meta()),
-                        List.of(userId, Integer.toString(waitlistCapacity), Long.toString(keys.saleId()), channel))
+                        List.of(userId, Integer.toString(waitlistCapacity)))
                 .map(r -> r.get(0).toInteger() == -6
                         ? new Reservation(Outcome.WAITLISTED, r.get(1).toString(), r.get(2).toLong(), 0)
                         : new Reservation(Outcome.WAITLIST_FULL, "", 0, 0));
@@ -292,6 +292,13 @@ final class StockBuckets {
      * is promoted under {@code promotedOrderId}.
      */
     Uni<Release> release(SaleKeys keys, long orderId, long promotedOrderId) {
+        return giveBackUnit(keys, orderId).flatMap(released -> released.released()
+                ? promoteWaiting(keys, promotedOrderId, released, PROMOTION_ATTEMPTS)
+                : Uni.createFrom().item(released));
+    }
+
+    /** The release without the promotion: registry first, then the unit back to its bucket. */
+    private Uni<Release> giveBackUnit(SaleKeys keys, long orderId) {
         return locate(keys, orderId).flatMap(found -> {
             if (found.isEmpty()) {
                 return Uni.createFrom().item(new Release(0, "", 0, 0));
@@ -309,9 +316,8 @@ final class StockBuckets {
                         String flips = r.get(2).toString();
                         Uni<Void> report = flips.isEmpty() ? Uni.createFrom().voidItem()
                                 : level(keys, located.bucket(), Long.parseLong(flips), false);
-                        Release released = new Release(1, r.get(1).toString(), 0, 0, acked.replicated(),
-                                located.bucket());
-                        return report.replaceWith(promoteWaiting(keys, promotedOrderId, released, PROMOTION_ATTEMPTS));
+                        return report.replaceWith(new Release(1, r.get(1).toString(), 0, 0, acked.replicated(),
+                                located.bucket()));
                     });
         });
     }
@@ -350,7 +356,7 @@ final class StockBuckets {
                                 ? Uni.createFrom().item(new Release(2, candidate, orderId, r.generation(),
                                         r.replicated() && acked.replicated(), r.bucket()))
                                 // the head left the waitlist meanwhile: the unit goes back, next head
-                                : release(keys, orderId, OrderIds.next()).replaceWith(
+                                : giveBackUnit(keys, orderId).replaceWith(
                                         promoteWaiting(keys, OrderIds.next(), released, attempts - 1)));
                 case ALREADY_PURCHASED -> redis.sortedSet(String.class).zrem(keys.waitlist(), candidate)
                         .replaceWith(promoteWaiting(keys, orderId, released, attempts - 1));
