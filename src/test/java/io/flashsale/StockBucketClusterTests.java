@@ -57,8 +57,10 @@ class StockBucketClusterTests {
         Fixtures.purchase(saleId, Fixtures.newBuyer()).then().statusCode(409).body("code", equalTo("SOLD_OUT"));
         SaleKeys keys = new SaleKeys(saleId, 3);
         long total = 0;
+        Set<Integer> ports = new HashSet<>();
         for (int b = 0; b < 3; b++) {
             Node master = cluster.masterOf(keys.bucket(b).reservations());
+            ports.add(master.port());
             // asked of that master directly: it holds the bucket's 10 reservations itself
             long held = (Long) master.call("HLEN", keys.bucket(b).reservations());
             assertEquals(10, held, "bucket " + b + " on " + master.port());
@@ -66,6 +68,7 @@ class StockBucketClusterTests {
             total += held;
         }
         assertEquals(stock, total);
+        assertEquals(3, ports.size(), "three masters served the sale");
         given().when().get("/api/sales/" + saleId).then().statusCode(200)
                 .body("reserved", equalTo(stock)).body("state", equalTo("SOLD_OUT"));
     }
