@@ -148,6 +148,24 @@ class StockBucketTests {
     }
 
     @Test
+    void idempotencyKeyIsClaimedInTheBuyersHomeBucketAndReplays() {
+        int buckets = 3;
+        long saleId = bucketedSale(3, buckets);
+        String buyer = buyerWithHome(2, buckets);
+        String first = given().contentType(ContentType.JSON).header("Idempotency-Key", "k-1")
+                .body("{\"userId\":\"" + buyer + "\"}")
+                .when().post("/api/sales/" + saleId + "/purchases").then().statusCode(201).extract().path("orderId");
+        String again = given().contentType(ContentType.JSON).header("Idempotency-Key", "k-1")
+                .body("{\"userId\":\"" + buyer + "\"}")
+                .when().post("/api/sales/" + saleId + "/purchases").then().statusCode(201).extract().path("orderId");
+        assertEquals(first, again, "the first answer replayed");
+        SaleKeys keys = new SaleKeys(saleId, buckets);
+        String claim = keys.idempotency(buyer, "k-1");
+        assertTrue(claim.startsWith("fs:{" + keys.bucket(2).tag() + "}:"), claim);
+        assertTrue(redis.value(String.class).get(claim).contains(first), "the answer is stored in the home bucket");
+    }
+
+    @Test
     void crowdOf2000On300Over3BucketsSellsExactlyTheStockOncePerBuyer() throws Exception {
         int stock = 300;
         int buckets = 3;

@@ -14,6 +14,7 @@ import io.flashsale.order.OrderOutcomeUnknown;
 import io.flashsale.order.OrderQueueFull;
 import io.flashsale.order.OrderView;
 import io.flashsale.order.PaymentConfig;
+import io.flashsale.sale.SaleKeys;
 import io.flashsale.sale.SaleKeysMissing;
 import io.flashsale.waitlist.WaitlistConfig;
 import jakarta.enterprise.event.Event;
@@ -111,7 +112,11 @@ public class PurchaseService {
         if (idempotencyKey == null) {
             return answer(saleId, userId, waitlist, started);
         }
-        return idempotency.once(saleId, userId, idempotencyKey, () -> answer(saleId, userId, waitlist, started))
+        // an unknown sale (or one the catalog cannot load now) claims under {sale:ID}: the answer is the same
+        return catalog.find(saleId).map(sale -> sale.map(SaleSnapshot::keys).orElseGet(() -> new SaleKeys(saleId)))
+                .onFailure().recoverWithItem(() -> new SaleKeys(saleId))
+                .flatMap(keys -> idempotency.once(keys, userId, idempotencyKey,
+                        () -> answer(saleId, userId, waitlist, started)))
                 .onFailure(e -> !(e instanceof ApiException)).transform(PurchaseService::unavailable)
                 .onFailure(ApiException.class).recoverWithItem(e -> render((ApiException) e));
     }

@@ -15,7 +15,8 @@ import java.util.List;
  * tell when every bucket is empty (sold out). With one bucket, bucket 0 and the hub are the
  * {sale:ID} keys of old: nothing changes for such a sale.
  * <p>
- * Idempotency keys and the rebuild lock are per sale, not per bucket: they keep {sale:ID}.
+ * The rebuild lock is per sale: it keeps {sale:ID}. A buyer's Idempotency-Keys live in the buyer's
+ * home bucket (bucket 0 = {sale:ID} for a one-bucket sale), so their claims spread like the purchases.
  */
 public final class SaleKeys {
 
@@ -182,12 +183,12 @@ public final class SaleKeys {
      * spell the same Redis key as another ("a:b" + "c" vs "a" + "b:c").
      */
     public String idempotency(String userId, String idempotencyKey) {
-        return saleKey("idem:" + userId.length() + ":" + userId + ":" + idempotencyKey);
+        return bucket(home(userId)).key("idem:" + userId.length() + ":" + userId + ":" + idempotencyKey);
     }
 
     /** set: the Idempotency-Keys one buyer used for this sale (claim_idempotency_key.lua counts them). */
     public String idempotencyKeysOf(String userId) {
-        return saleKey("idem-keys:" + userId);
+        return bucket(home(userId)).key("idem-keys:" + userId);
     }
 
     /** KEYS of purchase.lua, in order (one-bucket sales). */
