@@ -39,6 +39,11 @@
 #   FLASHSALE_JWT_ISSUER=https://flashsale.local   issuer of the bench tokens, also given to the
 #                         service as MP_JWT_VERIFY_ISSUER
 #   FLASHSALE_JWT_TTL=14400   lifetime of the bench tokens in seconds (signed before the first start)
+#   BENCH_CLUSTER=1       also run phase (k) at the end: the all-succeed purchases on the local Redis
+#                         Cluster (scripts/services.sh up --redis-cluster, 127.0.0.1:7000-7005, replica
+#                         acks 1 as scripts/run.sh --redis-cluster), on a 1-bucket then a 3-bucket sale,
+#                         with each master's commands/s and CPU (from /proc); BENCH_CLUSTER=only runs
+#                         (k) alone (no single-node phases)
 # Every /api call but the ping carries a bearer token signed by scripts/token.sh with the dev key
 # pair of this checkout (.run/jwt/, created if missing); the service verifies them with
 # MP_JWT_VERIFY_PUBLICKEY_LOCATION=<this checkout>/.run/jwt/public.pem. wrk is thousands of buyers
@@ -209,12 +214,13 @@ redis_commands() { redis-cli INFO stats | tr -d '\r' | awk -F: '$1 == "total_com
 
 iso() { date -u -d "@$1" +%Y-%m-%dT%H:%M:%SZ; }
 
-# create_sale VAR STOCK: creates a sale starting now, stores its id in VAR
+# create_sale VAR STOCK [BUCKETS]: creates a sale starting now, stores its id in VAR
 create_sale() {
   local now body out id
   now=$(date -u +%s)
-  body=$(printf '{"sku":"B1","title":"bench","priceCents":100,"stock":%s,"startsAt":"%s","endsAt":"%s"}' \
-    "$2" "$(iso $((now - 1)))" "$(iso $((now + 3600)))")
+  # "buckets" only when asked for: an older commit (--ref) refuses the unknown field
+  body=$(printf '{"sku":"B1","title":"bench","priceCents":100,"stock":%s%s,"startsAt":"%s","endsAt":"%s"}' \
+    "$2" "${3:+,\"buckets\":$3}" "$(iso $((now - 1)))" "$(iso $((now + 3600)))")
   out=$(curl -s -w '\n%{http_code}' -X POST "$BASE_URL/api/sales" -H "Authorization: Bearer $OPERATOR_TOKEN" \
     -H 'Content-Type: application/json' -d "$body")
   [[ "${out##*$'\n'}" == 201 ]] || die "creating a sale failed: $out"
@@ -489,6 +495,118 @@ for i in "${!SETUP_BUYERS[@]}"; do SETUP_TOKENS[${SETUP_BUYERS[$i]}]="${SETUP_TO
 rm -f "$TOKENS.all"
 say "signed $BUYERS buyer tokens ($TOKENS) and an operator token in $((SECONDS - TOKENS_T0)) s"
 
+# ------------------------------------------------------------------ phase k: Redis Cluster, stock buckets
+
+CLUSTER_PORTS=(7000 7001 7002 7003 7004 7005)
+CLUSTER_REPORT=""
+cluster_hosts() { local h="" p; for p in "${CLUSTER_PORTS[@]}"; do h+="${h:+,}redis://127.0.0.1:$p"; done; echo "$h"; }
+# the masters now, as "port pid" lines (a failover may have moved them since the cluster was made)
+cluster_masters() {
+  redis-cli -p "${CLUSTER_PORTS[0]}" CLUSTER NODES | awk '$3 ~ /master/ && $3 !~ /fail/ { split($2, a, "[:@]"); print a[2] }' |
+    sort -n | while read -r port; do
+      echo "$port $(redis-cli -p "$port" INFO server | tr -d '\r' | awk -F: '$1 == "process_id" { print $2 }')"
+    done
+}
+master_cmds() { redis-cli -p "$1" INFO stats | tr -d '\r' | awk -F: '$1 == "total_commands_processed" { print $2 }'; }
+# the sale page's figures (it sums the buckets): "available reserved"
+page_figures() {
+  sleep 1.2 # the page is cached for 1 s
+  curl -s "$BASE_URL/api/sales/$1" | tr ',' '\n' | awk -F: '/"available"/ { a = $2 } /"reserved"/ { r = $2 } END { print a + 0, r + 0 }'
+}
+ms() { awk -v us="$1" 'BEGIN { printf "%.2f", us / 1000 }'; }
+secs() { awk -v us="$(res "$1" duration_us 1)" 'BEGIN { printf "%.3f", us / 1e6 }'; }
+per_sec() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.0f", (s > 0 ? n / s : 0) }'; }
+
+# cluster_sub LABEL BUCKETS: the all-succeed load on a fresh sale of BUCKETS buckets; appends its
+# report lines (req/s, then per master: commands/s, CPU % of one core, share of the masters' CPU)
+cluster_sub() {
+  local label="$1" buckets="$2" sale masters=() t0 t1 c0=() c1=() m0=() m1=() i port pid
+  create_sale sale "$STOCK" "$buckets"
+  mapfile -t masters < <(cluster_masters)
+  for i in "${!masters[@]}"; do
+    read -r port pid <<<"${masters[$i]}"
+    c0[i]=$(proc_ticks "$pid"); m0[i]=$(master_cmds "$port")
+  done
+  t0=$(date +%s%N)
+  run_wrk "$label" purchase "$sale" "$DURATION"
+  t1=$(date +%s%N)
+  for i in "${!masters[@]}"; do
+    read -r port pid <<<"${masters[$i]}"
+    c1[i]=$(proc_ticks "$pid"); m1[i]=$(master_cmds "$port")
+  done
+  # invariants: one order per buyer, no 5xx, and (once settled) page available + active = stock
+  local rows distinct active avail reserved s5xx ok prev="" cur deadline=$((SECONDS + 30))
+  while ((SECONDS < deadline)); do
+    cur=$(sql "select count(*) from orders where sale_id=$sale")
+    [[ "$cur" == "$prev" ]] && break
+    prev="$cur"; sleep 1
+  done
+  read -r rows distinct active < <(sql "select count(*), count(distinct user_id),
+      coalesce(sum(status in ('PENDING_PAYMENT','PAID')),0) from orders where sale_id=$sale")
+  read -r avail reserved < <(page_figures "$sale")
+  s5xx=$(res_status "$label" '5[0-9][0-9]')
+  ok=0; ((rows == distinct)) && ok=1
+  check "(k)" "2 one order per buyer, $buckets bucket(s)" $ok "orders $rows, distinct buyers $distinct"
+  ok=0; ((avail + active == STOCK && reserved == active)) && ok=1
+  check "(k)" "3 conservation, $buckets bucket(s)" $ok "page available $avail + active $active vs stock $STOCK; reserved $reserved"
+  ok=0; ((s5xx == 0)) && ok=1
+  check "(k)" "4a no 5xx answers, $buckets bucket(s)" $ok "5xx answers: $s5xx"
+  CLUSTER_REPORT+="$(printf '  %-26s %7.0f req/s  p50 %s ms  p99 %s ms  %s orders/s  service %s us CPU/req' \
+    "$buckets bucket(s), sale $sale" "$(res "$label" rps)" "$(ms "$(res "$label" p50_us)")" "$(ms "$(res "$label" p99_us)")" \
+    "$(per_sec "$rows" "$(secs "$label")")" "$(res "$label" svc_cpu_us)")"$'\n'
+  CLUSTER_REPORT+="$(awk -v t0="$t0" -v t1="$t1" -v hz="$(getconf CLK_TCK)" -v ports="$(printf '%s ' "${masters[@]%% *}")" \
+    -v c0="${c0[*]}" -v c1="${c1[*]}" -v m0="${m0[*]}" -v m1="${m1[*]}" 'BEGIN {
+      n = split(ports, p, " "); split(c0, a, " "); split(c1, b, " "); split(m0, x, " "); split(m1, y, " ")
+      secs = (t1 - t0) / 1e9; total = 0
+      for (i = 1; i <= n; i++) { cpu[i] = (b[i] - a[i]) / hz; total += cpu[i] }
+      for (i = 1; i <= n; i++)
+        printf "      master :%s %8.0f commands/s   CPU %5.1f%% of one core   %5.1f%% of the masters CPU\n",
+          p[i], (y[i] - x[i]) / secs, 100 * cpu[i] / secs, (total > 0 ? 100 * cpu[i] / total : 0)
+    }')"$'\n'
+}
+
+cluster_phase() {
+  redis-cli -p "${CLUSTER_PORTS[0]}" CLUSTER INFO 2>/dev/null | grep -q 'cluster_state:ok' || {
+    say "Redis Cluster not answering on :${CLUSTER_PORTS[0]}: running scripts/services.sh up --redis-cluster"
+    "$REPO_DIR/scripts/services.sh" up --redis-cluster >&2 || die "could not start the local Redis Cluster"
+  }
+  SERVICE_NAME=cluster
+  start_service cluster QUARKUS_REDIS_CLIENT_TYPE=cluster QUARKUS_REDIS_HOSTS="$(cluster_hosts)" FLASHSALE_REDIS_REPLICA_ACKS=1
+  sql "alter table sales auto_increment=$(( $(date +%s) * 1000 ))" >/dev/null 2>&1
+  warm_up
+  local load0
+  load0=$(cut -d' ' -f1-3 /proc/loadavg)
+  say "phase k: purchases, all succeed, on the Redis Cluster: 1 bucket then 3 buckets, ${DURATION}s each"
+  cluster_sub k1 1
+  cluster_sub k3 3
+  stop_service
+  CLUSTER_REPORT="Redis Cluster (k)   all-succeed purchases, stock $STOCK, wrk -t$THREADS -c$CONNS -d${DURATION}s, replica acks 1
+  load avg $load0 before, $(cut -d' ' -f1-3 /proc/loadavg) after
+$CLUSTER_REPORT  The masters' CPU shares show the spread. On this $(nproc)-core machine the six nodes, the service and
+  wrk share the same cores, so the total may not rise: with a host per master, each bucket's master
+  has cores of its own and the sale's Redis ceiling grows with the buckets (README \"Stock buckets\")."
+}
+
+if [[ "${BENCH_CLUSTER:-}" == only ]]; then
+  SERVICE_NAME=migrate
+  start_service migrate FLASHSALE_ROLE=worker
+  stop_service
+  cluster_phase
+  cat <<EOF
+
+======================== flashsale benchmark (phase k only: BENCH_CLUSTER=only) ========================
+commit      $COMMIT
+machine     $(nproc) cores; load avg $LOAD_START at start, $(cut -d' ' -f1-3 /proc/loadavg) at end
+$CLUSTER_REPORT
+
+invariants
+$(printf '%s\n' "${INVARIANTS[@]}")
+overall: $([[ $FAILED == 0 ]] && echo "all invariants PASS" || echo "an invariant FAILED (exit 1)")
+service log: $LOG_DIR/service-cluster.log
+EOF
+  exit "$FAILED"
+fi
+
 # ------------------------------------------------------------------ batched instance: phases a, b, c
 
 # api instances never migrate (the worker role does, see docs/DEPLOYMENT.md "Start-up and readiness"): a worker migrates
@@ -616,11 +734,10 @@ check_sale "(d)" d "$SALE_D" "$STOCK" 0
 ROWS_D=$SALE_ROWS
 stop_service
 
+[[ "${BENCH_CLUSTER:-}" == 1 ]] && cluster_phase
+
 # ------------------------------------------------------------------ report
 
-ms() { awk -v us="$1" 'BEGIN { printf "%.2f", us / 1000 }'; }
-secs() { awk -v us="$(res "$1" duration_us 1)" 'BEGIN { printf "%.3f", us / 1e6 }'; }
-per_sec() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.0f", (s > 0 ? n / s : 0) }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1f", a / b; else print "inf" }'; }
 met() { awk -v v="$1" -v t="$2" 'BEGIN { print ((v == "inf" || v + 0 >= t) ? "met" : "NOT MET") }'; }
 
@@ -727,7 +844,7 @@ write path (b)
   durable orders/s  $ORDERS_B = ${PCT_CEILING}% of the lower ceiling ($LOWER_CEILING)   target >= 30%: $(met "$PCT_CEILING" 30)
 $(if [[ -n "$JFR_TOP" ]]; then echo "  JFR (b), hottest frames:"; echo "$JFR_TOP"; else echo "  (BENCH_JFR=1 records (b) with JFR and lists its hottest frames here)"; fi)
 
-history (h)         $(if [[ -n "${ORDERS_H:-}" ]]; then echo "all succeed with $HISTORY_ROWS archived orders loaded: $ORDERS_H orders/s = ${PCT_HISTORY}% of (b)   target >= 90%: $(met "$PCT_HISTORY" 90)"; else echo "skipped"; fi)
+$([[ -n "$CLUSTER_REPORT" ]] && printf '%s\n\n' "$CLUSTER_REPORT")history (h)         $(if [[ -n "${ORDERS_H:-}" ]]; then echo "all succeed with $HISTORY_ROWS archived orders loaded: $ORDERS_H orders/s = ${PCT_HISTORY}% of (b)   target >= 90%: $(met "$PCT_HISTORY" 90)"; else echo "skipped"; fi)
   (targets are informational: they never change the exit code)
 
 invariants (checked after each purchase phase, once order rows and Redis stock stopped moving)

@@ -20,6 +20,8 @@ ARGV[8] '1' for a sale that was just created: whatever Redis still holds under i
 ARGV[9] gen: the sale's rebuild generation in the database (0 for a new sale); orders are
         written only while the database still holds the generation they were reserved under
 ARGV[10] paid: units already paid (0 for a new sale; counted from the database by a rebuild)
+ARGV[11] (optional, sales with stock buckets) flips: the stock-level counter a rebuilt bucket
+        starts from, '1' when it is rebuilt empty (an odd count means empty, see stock_level.lua)
 KEYS[3..7] buyers, reservations, waitlist, promoted, voided (dropped when ARGV[8] is '1');
         whichever exist get the sale's expiry too (a rebuild writes them before priming)
 
@@ -32,6 +34,9 @@ local written = redis.call('SET', KEYS[2], ARGV[7], 'NX')
 redis.call('HSET', KEYS[1], 'startsAtMs', ARGV[1], 'endsAtMs', ARGV[2],
   'priceCents', ARGV[3], 'stock', ARGV[4], 'paymentTimeoutSeconds', ARGV[5],
   'gen', ARGV[9], 'dropAtS', ARGV[6], 'paid', ARGV[10])
+if ARGV[11] and ARGV[11] ~= '' then
+  redis.call('HSET', KEYS[1], 'flips', ARGV[11])
+end
 for i = 1, 7 do
   redis.call('EXPIREAT', KEYS[i], ARGV[6])
 end

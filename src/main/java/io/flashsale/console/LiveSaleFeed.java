@@ -81,7 +81,7 @@ public class LiveSaleFeed {
     }
 
     Uni<LiveSnapshot> snapshot(Sale sale, Interval interval) {
-        Uni<Object> units = stock.counters(sale.id).ifNoItem().after(REDIS_TIMEOUT).fail()
+        Uni<Object> units = stock.counters(sale.id, sale.buckets).ifNoItem().after(REDIS_TIMEOUT).fail()
                 .map(c -> (Object) c)
                 .onFailure().recoverWithItem(e -> "redis: not answering (" + e.getMessage() + ")");
         return Uni.combine().all().unis(units, outbox).with((unitsOrProblem, outboxRead) -> {

@@ -38,7 +38,7 @@ public class FreedUnits {
                 return release;
             }
             if (release.promoted()) {
-                promote(saleId, release.userId(), release.newOrderId(), release.generation());
+                promote(saleId, release.userId(), release.newOrderId(), release.generation(), release.bucket());
             }
             return release;
         } catch (RuntimeException e) {
@@ -57,7 +57,8 @@ public class FreedUnits {
                 .ifNoItem().after(redisTimeout).fail()
                 .invoke(release -> {
                     if (release.promoted() && !unreplicated(sale.id(), release)) {
-                        promotions.submit(sale, release.userId(), release.newOrderId(), release.generation())
+                        promotions.submit(sale, release.userId(), release.newOrderId(), release.generation(),
+                                release.bucket())
                                 .exceptionally(e -> {
                                     LOG.warnf("promotion of %s to order %d in sale %d not written yet (%s);"
                                             + " the reconciler will", release.userId(), release.newOrderId(),
@@ -83,9 +84,9 @@ public class FreedUnits {
         return true;
     }
 
-    public void promote(long saleId, String userId, long orderId, long generation) {
+    public void promote(long saleId, String userId, long orderId, long generation, int bucket) {
         try {
-            promotions.complete(saleId, userId, orderId, generation);
+            promotions.complete(saleId, userId, orderId, generation, bucket);
         } catch (Exception e) {
             LOG.warnf("promotion of %s to order %d in sale %d not written yet (%s); the reconciler will", userId,
                     orderId, saleId, e.toString());

@@ -49,8 +49,8 @@ public class OrderBatchWriter {
 
     private static final Logger LOG = Logger.getLogger(OrderBatchWriter.class);
     private static final String INSERT_ORDER = "INSERT INTO orders"
-            + " (id, sale_id, user_id, status, amount_cents, created_at, remind_at, pay_by, updated_at, promoted)"
-            + " VALUES (?, ?, ?, 'PENDING_PAYMENT', ?, ?, ?, ?, ?, ?)";
+            + " (id, sale_id, user_id, status, amount_cents, created_at, remind_at, pay_by, updated_at, promoted,"
+            + " stock_bucket) VALUES (?, ?, ?, 'PENDING_PAYMENT', ?, ?, ?, ?, ?, ?, ?)";
     private static final long SHUTDOWN_GRACE_MS = 10_000;
     /** Meter names, also read by the operator console (console/LiveSaleFeed). */
     public static final String BATCH_SIZE_METER = "flashsale.order.batch.size";
@@ -294,6 +294,7 @@ public class OrderBatchWriter {
                     statement.setObject(7, Sql.utc(order.payBy()));
                     statement.setObject(8, createdAt);
                     statement.setBoolean(9, order.promoted());
+                    statement.setInt(10, order.stockBucket());
                     statement.addBatch();
                     rows++;
                     events.add(OutboxEvent.of(EventType.ORDER_CREATED, order.id(), order.saleId(), order.userId(),

@@ -32,16 +32,18 @@ public class Promotions {
     }
 
     /** Blocks until the promoted order is committed; throws if it could not be. */
-    public void complete(long saleId, String userId, long orderId, long generation) throws Exception {
+    public void complete(long saleId, String userId, long orderId, long generation, int bucket) throws Exception {
         SaleSnapshot sale = catalog.find(saleId).await().atMost(WAIT)
                 .orElseThrow(() -> new IllegalStateException("sale " + saleId + " vanished"));
-        submit(sale, userId, orderId, generation).toCompletableFuture().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        submit(sale, userId, orderId, generation, bucket).toCompletableFuture().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** Queues the promoted order without waiting (for callers on an event loop or a writer thread). */
-    public CompletionStage<Void> submit(SaleSnapshot sale, String userId, long orderId, long generation) {
+    public CompletionStage<Void> submit(SaleSnapshot sale, String userId, long orderId, long generation,
+            int bucket) {
         NewOrder order = NewOrder.of(orderId, sale.id(), userId, sale.priceCents(),
-                clock.instant().truncatedTo(ChronoUnit.MICROS), sale.paymentTimeout(), timers, true, generation);
+                clock.instant().truncatedTo(ChronoUnit.MICROS), sale.paymentTimeout(), timers, true, generation,
+                bucket);
         return writer.submit(order);
     }
 }

@@ -84,12 +84,13 @@ public class ReservationReconciler {
         }
         try {
             long waiting = 0;
-            for (Map.Entry<Long, Boolean> sale : recentSales().entrySet()) {
+            for (Map.Entry<Long, RecentSale> sale : recentSales().entrySet()) {
                 if (stopping) {
                     return; // Redis and the pool are closing
                 }
-                reconcile(sale.getKey(), sale.getValue());
-                waiting += redis.sortedSet(String.class).zcard(new SaleKeys(sale.getKey()).waitlist());
+                reconcile(sale.getKey(), sale.getValue().ended(), sale.getValue().buckets());
+                waiting += redis.sortedSet(String.class).zcard(new SaleKeys(sale.getKey(), sale.getValue().buckets())
+                        .waitlist());
             }
             waitlistLength.set(waiting);
         } catch (SQLException | RuntimeException e) {
@@ -99,37 +100,55 @@ public class ReservationReconciler {
 
     /** One sale; {@code ended}: its window is over. */
     public void reconcile(long saleId, boolean ended) throws SQLException {
-        SaleKeys keys = new SaleKeys(saleId);
-        rebuilder.rebuildIfMissing(saleId);
+        reconcile(saleId, ended, bucketsOf(saleId));
+    }
+
+    /** A stale reservation: who holds it and the stock bucket it was taken from. */
+    private record Stale(String userId, int bucket) {
+    }
+
+    /**
+     * One sale of {@code buckets} stock buckets: each bucket's reservations are walked; a sale with
+     * buckets also has its hub told every bucket's level again (a report lost with a crash).
+     */
+    public void reconcile(long saleId, boolean ended, int buckets) throws SQLException {
+        SaleKeys keys = new SaleKeys(saleId, buckets);
+        rebuilder.rebuildIfMissing(saleId, buckets);
         if (ended) {
             redis.key(String.class).del(keys.waitlist());
         }
         long cutoffMs = io.flashsale.common.RedisClock.nowMs(redis) - config.reservationGrace().toMillis();
-        Map<Long, String> stale = new HashMap<>();
-        var scan = redis.hash(String.class).hscan(keys.reservations(), new ScanArgs().count(500));
-        while (true) {
-            for (Map.Entry<String, String> entry : scan.next().entrySet()) {
-                ReservationEntry reservation = ReservationEntry.parse(entry.getValue());
-                if (reservation != null && reservation.reservedAtMs() < cutoffMs) {
-                    stale.put(Long.parseLong(entry.getKey()), reservation.userId());
+        Map<Long, Stale> stale = new HashMap<>();
+        for (int b = 0; b < buckets; b++) {
+            var scan = redis.hash(String.class).hscan(keys.bucket(b).reservations(), new ScanArgs().count(500));
+            while (true) {
+                for (Map.Entry<String, String> entry : scan.next().entrySet()) {
+                    ReservationEntry reservation = ReservationEntry.parse(entry.getValue());
+                    if (reservation != null && reservation.reservedAtMs() < cutoffMs) {
+                        stale.put(Long.parseLong(entry.getKey()), new Stale(reservation.userId(), b));
+                    }
+                }
+                if (!scan.hasNext()) {
+                    break;
                 }
             }
-            if (!scan.hasNext()) {
-                break;
-            }
+        }
+        if (buckets > 1 && !ended) {
+            stock.resyncLevels(keys).await().atMost(redisTimeout);
         }
         if (stale.isEmpty()) {
             return;
         }
         Map<Long, String> statuses = statuses(stale.keySet().stream().toList());
-        for (Map.Entry<Long, String> reservation : stale.entrySet()) {
+        for (Map.Entry<Long, Stale> reservation : stale.entrySet()) {
             long orderId = reservation.getKey();
-            String userId = reservation.getValue();
+            String userId = reservation.getValue().userId();
+            int bucket = reservation.getValue().bucket();
             String status = statuses.get(orderId);
             if (status == null) {
-                settleMissing(saleId, keys, orderId, userId);
+                settleMissing(saleId, keys, orderId, userId, bucket);
             } else if (OrderStatus.valueOf(status) == OrderStatus.PAID) {
-                stock.confirm(saleId, orderId).await().atMost(redisTimeout);
+                stock.confirm(keys, bucket, orderId).await().atMost(redisTimeout);
             } else if (!OrderStatus.valueOf(status).holdsAUnit()) {
                 // EXPIRED or CANCELLED: the freeing step died; VOID: a fenced release died
                 LOG.warnf("freeing unit of %s order %d in sale %d", status, orderId, saleId);
@@ -139,12 +158,13 @@ public class ReservationReconciler {
     }
 
     /** A reservation with no order: complete a waitlist promotion, or fence and free the unit. */
-    private void settleMissing(long saleId, SaleKeys keys, long orderId, String userId) throws SQLException {
+    private void settleMissing(long saleId, SaleKeys keys, long orderId, String userId, int bucket)
+            throws SQLException {
         var hashes = redis.hash(String.class);
         if (Long.toString(orderId).equals(hashes.hget(keys.promoted(), userId))) {
             LOG.warnf("completing promotion of %s to order %d in sale %d", userId, orderId, saleId);
-            String generation = hashes.hget(keys.meta(), "gen");
-            freedUnits.promote(saleId, userId, orderId, generation == null ? 0 : Long.parseLong(generation));
+            String generation = hashes.hget(keys.bucket(bucket).meta(), "gen");
+            freedUnits.promote(saleId, userId, orderId, generation == null ? 0 : Long.parseLong(generation), bucket);
             return;
         }
         Set<Long> orders = OrderTombstones.claimAbsent(dataSource,
@@ -162,20 +182,33 @@ public class ReservationReconciler {
         stopping = true;
     }
 
-    private Map<Long, Boolean> recentSales() throws SQLException {
-        Map<Long, Boolean> sales = new HashMap<>();
+    private record RecentSale(boolean ended, int buckets) {
+    }
+
+    private Map<Long, RecentSale> recentSales() throws SQLException {
+        Map<Long, RecentSale> sales = new HashMap<>();
         LocalDateTime now = Sql.utc(clock.instant());
         try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(
-                "SELECT id, ends_at <= ? FROM sales WHERE ends_at > ?")) {
+                "SELECT id, ends_at <= ?, buckets FROM sales WHERE ends_at > ?")) {
             s.setObject(1, now);
             s.setObject(2, now.minus(LOOKBACK));
             try (ResultSet rs = s.executeQuery()) {
                 while (rs.next()) {
-                    sales.put(rs.getLong(1), rs.getBoolean(2));
+                    sales.put(rs.getLong(1), new RecentSale(rs.getBoolean(2), rs.getInt(3)));
                 }
             }
         }
         return sales;
+    }
+
+    private int bucketsOf(long saleId) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement s = c.prepareStatement("SELECT buckets FROM sales WHERE id = ?")) {
+            s.setLong(1, saleId);
+            try (ResultSet rs = s.executeQuery()) {
+                return rs.next() ? rs.getInt(1) : 1;
+            }
+        }
     }
 
     private Map<Long, String> statuses(List<Long> orderIds) throws SQLException {

@@ -4,6 +4,7 @@ import io.flashsale.order.FreedUnits;
 import io.flashsale.order.OrderTombstones;
 import io.flashsale.sale.ReservationEntry;
 import io.flashsale.sale.SaleKeys;
+import io.flashsale.sale.StockReservations;
 import io.quarkus.redis.datasource.RedisDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.Connection;
@@ -44,8 +45,13 @@ public class HeldOrderCheck {
     private final RedisDataSource redis;
     private final FreedUnits freedUnits;
     private final PurchaseConfig config;
+    private final StockReservations stock;
+    private final java.time.Duration redisTimeout;
 
-    public HeldOrderCheck(DataSource dataSource, RedisDataSource redis, FreedUnits freedUnits, PurchaseConfig config) {
+    public HeldOrderCheck(DataSource dataSource, RedisDataSource redis, FreedUnits freedUnits, PurchaseConfig config,
+            StockReservations stock, io.flashsale.common.RedisConfig redisConfig) {
+        this.stock = stock;
+        this.redisTimeout = redisConfig.timeout();
         this.dataSource = dataSource;
         this.redis = redis;
         this.freedUnits = freedUnits;
@@ -56,12 +62,18 @@ public class HeldOrderCheck {
         if (exists(orderId)) {
             return Verdict.EXISTS;
         }
-        SaleKeys keys = new SaleKeys(saleId);
-        ReservationEntry reservation = ReservationEntry.parse(
-                redis.hash(String.class).hget(keys.reservations(), Long.toString(orderId)));
+        SaleKeys keys = stock.keysOf(saleId).await().atMost(redisTimeout);
+        ReservationEntry reservation = null;
+        for (int b = 0; b < keys.buckets() && reservation == null; b++) {
+            reservation = ReservationEntry.parse(
+                    redis.hash(String.class).hget(keys.bucket(b).reservations(), Long.toString(orderId)));
+        }
         if (reservation == null) {
             // no order and no reservation: the unit was released meanwhile (or the order was paid
-            // this instant, which a new attempt then reports as ALREADY_PURCHASED with the order)
+            // this instant, which a new attempt then reports as ALREADY_PURCHASED with the order).
+            // With buckets the registry (home bucket) and the reservation (source bucket) are two
+            // steps: a registry entry left pointing at this dead order is dropped, so the retry can buy.
+            stock.unregister(keys, userId, orderId).await().atMost(redisTimeout);
             return Verdict.FREED;
         }
         if (io.flashsale.common.RedisClock.nowMs(redis) - reservation.reservedAtMs() < config.orphanAfter().toMillis()) {

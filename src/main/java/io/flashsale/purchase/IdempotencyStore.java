@@ -45,9 +45,15 @@ public class IdempotencyStore {
         this.limits = limits;
     }
 
+    /** A one-bucket sale's claim (every key under {sale:ID}). */
     public Uni<PurchaseAnswer> once(long saleId, String userId, String idempotencyKey,
             Supplier<Uni<PurchaseAnswer>> action) {
-        SaleKeys keys = new SaleKeys(saleId);
+        return once(new SaleKeys(saleId), userId, idempotencyKey, action);
+    }
+
+    /** {@code keys}: the sale's keys with its bucket count (the claim lives in the buyer's home bucket). */
+    public Uni<PurchaseAnswer> once(SaleKeys keys, String userId, String idempotencyKey,
+            Supplier<Uni<PurchaseAnswer>> action) {
         String key = keys.idempotency(userId, idempotencyKey);
         return CLAIM.run(redis, List.of(key, keys.idempotencyKeysOf(userId)), List.of(idempotencyKey,
                         Long.toString(config.idempotencyLease().toMillis()),

@@ -14,6 +14,7 @@ import io.flashsale.order.OrderOutcomeUnknown;
 import io.flashsale.order.OrderQueueFull;
 import io.flashsale.order.OrderView;
 import io.flashsale.order.PaymentConfig;
+import io.flashsale.sale.SaleKeys;
 import io.flashsale.sale.SaleKeysMissing;
 import io.flashsale.waitlist.WaitlistConfig;
 import jakarta.enterprise.event.Event;
@@ -111,7 +112,11 @@ public class PurchaseService {
         if (idempotencyKey == null) {
             return answer(saleId, userId, waitlist, started);
         }
-        return idempotency.once(saleId, userId, idempotencyKey, () -> answer(saleId, userId, waitlist, started))
+        // an unknown sale (or one the catalog cannot load now) claims under {sale:ID}: the answer is the same
+        return catalog.find(saleId).map(sale -> sale.map(SaleSnapshot::keys).orElseGet(() -> new SaleKeys(saleId)))
+                .onFailure().recoverWithItem(() -> new SaleKeys(saleId))
+                .flatMap(keys -> idempotency.once(keys, userId, idempotencyKey,
+                        () -> answer(saleId, userId, waitlist, started)))
                 .onFailure(e -> !(e instanceof ApiException)).transform(PurchaseService::unavailable)
                 .onFailure(ApiException.class).recoverWithItem(e -> render((ApiException) e));
     }
@@ -198,9 +203,9 @@ public class PurchaseService {
     /** An id another process also minted (or one voided earlier) is refused by the Lua: mint another. */
     private Uni<PurchaseAnswer> reserve(SaleSnapshot sale, String userId, boolean waitlist, int attempt) {
         long orderId = OrderIds.next();
-        return reservations.reserve(sale.id(), userId, orderId, waitlist, waitlists.maxLength())
+        return reservations.reserve(sale, userId, orderId, waitlist, waitlists.maxLength())
                 .ifNoItem().after(config.redisTimeout()).fail()
-                .onFailure(e -> !neverSent(e)).recoverWithUni(e -> settleLostReply(sale, orderId, e))
+                .onFailure(e -> !neverSent(e)).recoverWithUni(e -> settleLostReply(sale, userId, orderId, e))
                 .flatMap(r -> r.outcome() == Outcome.ORDER_ID_TAKEN && attempt < MAX_ID_ATTEMPTS
                         ? reserve(sale, userId, waitlist, attempt + 1)
                         : onReservation(sale, userId, waitlist, orderId, r, attempt));
@@ -211,17 +216,17 @@ public class PurchaseService {
      * reserved a unit. The reservation is looked up by order id, voiding the id if absent, so the
      * buyer is told the truth either way. Repeated until Redis answers or the deadline passes.
      */
-    private Uni<Reservation> settleLostReply(SaleSnapshot sale, long orderId, Throwable lost) {
+    private Uni<Reservation> settleLostReply(SaleSnapshot sale, String userId, long orderId, Throwable lost) {
         LOG.warnf("purchase.lua reply for order %d in sale %d lost (%s); looking the reservation up", orderId,
                 sale.id(), lost.toString());
-        return reservations.resolve(sale.id(), orderId)
+        return reservations.resolve(sale, userId, orderId)
                 .ifNoItem().after(config.redisTimeout()).fail()
                 .onFailure().retry().withBackOff(Duration.ofMillis(100), Duration.ofSeconds(1))
                 .expireIn(config.resolveDeadline().toMillis())
                 .onFailure().transform(e -> new ReservationUnknown(e))
                 .flatMap(resolution -> resolution.reserved()
                         ? Uni.createFrom().item(new Reservation(Outcome.RESERVED, "", 0, resolution.generation(),
-                                resolution.replicated()))
+                                resolution.replicated(), resolution.bucket()))
                         : Uni.createFrom().failure(lost));
     }
 
@@ -238,7 +243,7 @@ public class PurchaseService {
     private Uni<PurchaseAnswer> onReservation(SaleSnapshot sale, String userId, boolean waitlist, long orderId,
             Reservation r, int attempt) {
         return switch (r.outcome()) {
-            case RESERVED -> r.replicated() ? persist(sale, userId, orderId, r.generation())
+            case RESERVED -> r.replicated() ? persist(sale, userId, orderId, r.generation(), r.bucket())
                     : unreplicated(sale, orderId);
             case NOT_STARTED -> Uni.createFrom().failure(notStarted());
             case ENDED -> Uni.createFrom().failure(ended());
@@ -298,11 +303,12 @@ public class PurchaseService {
                 });
     }
 
-    private Uni<PurchaseAnswer> persist(SaleSnapshot sale, String userId, long orderId, long generation) {
+    private Uni<PurchaseAnswer> persist(SaleSnapshot sale, String userId, long orderId, long generation,
+            int bucket) {
         // the database keeps microseconds: answer with exactly what a later read returns
         Instant createdAt = clock.instant().truncatedTo(ChronoUnit.MICROS);
         NewOrder order = NewOrder.of(orderId, sale.id(), userId, sale.priceCents(), createdAt,
-                sale.paymentTimeout(), timers, false, generation);
+                sale.paymentTimeout(), timers, false, generation, bucket);
         return Uni.createFrom().completionStage(() -> writer.submit(order))
                 .map(committed -> PurchaseAnswer.json(201, write(OrderView.pending(order))))
                 .onFailure(e -> !(e instanceof OrderOutcomeUnknown)).call(failure -> compensate(sale, order))

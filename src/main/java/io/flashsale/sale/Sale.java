@@ -37,4 +37,7 @@ public class Sale extends PanacheEntityBase {
 
     @Column(name = "created_at")
     public Instant createdAt;
+
+    /** Stock buckets (1..{@link SaleKeys#MAX_BUCKETS}); see {@link SaleKeys}. */
+    public int buckets = 1;
 }

@@ -135,7 +135,7 @@ public class SaleCatalog {
      * certainly holds no order in it (else ALREADY_PURCHASED wins, which only Redis can tell).
      */
     public boolean isSoldOutFor(SaleSnapshot sale, String userId) {
-        return isSoldOut(sale.id()) && soldOutBuyers.certainlyNotABuyer(sale.id(), sale.stock(), userId);
+        return isSoldOut(sale.id()) && soldOutBuyers.certainlyNotABuyer(sale.keys(), sale.stock(), userId);
     }
 
     public boolean isSoldOut(long saleId) {

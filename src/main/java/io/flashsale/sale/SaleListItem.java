@@ -11,17 +11,17 @@ import java.time.Instant;
 @RegisterForReflection
 public record SaleListItem(long id, String sku, String title, long priceCents, int stock, Long available,
         Long reserved, Long paid, Long waitlistLength, Instant startsAt, Instant endsAt,
-        Integer paymentTimeoutSeconds, SaleState state) {
+        Integer paymentTimeoutSeconds, SaleState state, int buckets) {
 
     static SaleListItem of(Sale sale, StockReservations.Counters counters, Instant now) {
         if (counters != null && counters.primed()) {
             return new SaleListItem(sale.id, sale.sku, sale.title, sale.priceCents, sale.stock, counters.available(),
                     counters.reserved(), counters.paid(), counters.waitlistLength(), sale.startsAt, sale.endsAt,
-                    sale.paymentTimeoutSeconds, SaleState.of(sale, counters.available(), now));
+                    sale.paymentTimeoutSeconds, SaleState.of(sale, counters.available(), now), sale.buckets);
         }
         SaleState byTime = !now.isBefore(sale.endsAt) ? SaleState.ENDED
                 : now.isBefore(sale.startsAt) ? SaleState.SCHEDULED : null;
         return new SaleListItem(sale.id, sale.sku, sale.title, sale.priceCents, sale.stock, null, null, null, null,
-                sale.startsAt, sale.endsAt, sale.paymentTimeoutSeconds, byTime);
+                sale.startsAt, sale.endsAt, sale.paymentTimeoutSeconds, byTime, sale.buckets);
     }
 }

@@ -75,7 +75,7 @@ public class SalePage {
                         return Uni.createFrom().failure(SaleService.notFound(saleId));
                     }
                     Sale sale = found.get();
-                    return stock.counters(saleId).ifNoItem().after(redisTimeout).fail()
+                    return stock.counters(saleId, sale.buckets).ifNoItem().after(redisTimeout).fail()
                             .map(counters -> {
                                 if (!counters.primed()) {
                                     rebuilds.fireAsync(new SaleKeysMissing(saleId));
@@ -90,7 +90,8 @@ public class SalePage {
         Instant now = clock.instant();
         SaleView view = new SaleView(sale.id, sale.sku, sale.title, sale.priceCents, sale.stock,
                 counters.available(), counters.reserved(), counters.paid(), counters.waitlistLength(),
-                sale.startsAt, sale.endsAt, sale.paymentTimeoutSeconds, SaleState.of(sale, counters.available(), now));
+                sale.startsAt, sale.endsAt, sale.paymentTimeoutSeconds, SaleState.of(sale, counters.available(), now),
+                sale.buckets);
         try {
             String body = json.writeValueAsString(view);
             CRC32 crc = new CRC32();
@@ -113,6 +114,7 @@ public class SalePage {
         sale.endsAt = managed.endsAt;
         sale.paymentTimeoutSeconds = managed.paymentTimeoutSeconds;
         sale.createdAt = managed.createdAt;
+        sale.buckets = managed.buckets;
         return sale;
     }
 }

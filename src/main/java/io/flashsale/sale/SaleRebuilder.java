@@ -48,9 +48,14 @@ public class SaleRebuilder {
     private final RedisDataSource redis;
     private final DataSource dataSource;
     private final SaleService sales;
+    private final StockReservations stock;
     private final Set<Long> inProgress = ConcurrentHashMap.newKeySet();
+    private final java.time.Duration redisTimeout;
 
-    public SaleRebuilder(RedisDataSource redis, DataSource dataSource, SaleService sales) {
+    public SaleRebuilder(RedisDataSource redis, DataSource dataSource, SaleService sales, StockReservations stock,
+            io.flashsale.common.RedisConfig redisConfig) {
+        this.stock = stock;
+        this.redisTimeout = redisConfig.timeout();
         this.redis = redis;
         this.dataSource = dataSource;
         this.sales = sales;
@@ -61,14 +66,25 @@ public class SaleRebuilder {
         rebuildIfMissing(event.saleId());
     }
 
-    /** Returns true when this call rebuilt the sale. */
+    /** Returns true when this call rebuilt the sale (or some of its stock buckets). */
     public boolean rebuildIfMissing(long saleId) {
+        Sale sale = find(saleId);
+        return sale != null && rebuildIfMissing(saleId, sale.buckets);
+    }
+
+    /**
+     * A sale with stock buckets is rebuilt bucket by bucket: only the buckets whose keys are gone
+     * (on a cluster, those of the shard that lost its data) are restored from the database, from
+     * the orders whose units they gave ({@code orders.stock_bucket}) and the buyers whose home they
+     * are; the buckets still alive keep their stock and get the new generation.
+     */
+    public boolean rebuildIfMissing(long saleId, int buckets) {
         if (!inProgress.add(saleId)) {
             return false;
         }
         try {
-            SaleKeys keys = new SaleKeys(saleId);
-            if (redis.key(String.class).exists(keys.meta())) {
+            SaleKeys keys = new SaleKeys(saleId, buckets);
+            if (missingBuckets(keys).isEmpty()) {
                 return false;
             }
             Sale sale = find(saleId);
@@ -79,15 +95,33 @@ public class SaleRebuilder {
                 return false; // another instance is rebuilding this sale
             }
             try {
-                if (redis.key(String.class).exists(keys.meta())) {
+                Set<Integer> missing = missingBuckets(keys);
+                if (missing.isEmpty()) {
                     return false; // rebuilt meanwhile
                 }
-                Restored restored = restoreOrders(keys, saleId);
-                sales.prime(sale, Math.max(0, sale.stock - restored.active()), false, restored.generation(),
-                        restored.paid());
-                LOG.warnf("rebuilt Redis keys of sale %d from the database (generation %d): %d active orders,"
-                        + " %d available", saleId, restored.generation(), restored.active(),
-                        sale.stock - restored.active());
+                Restored restored = restoreOrders(keys, saleId, missing);
+                for (int b : missing) {
+                    long available = Math.max(0, (buckets == 1 ? sale.stock : SaleService.share(sale, b))
+                            - restored.active()[b]);
+                    if (buckets == 1) {
+                        sales.prime(sale, available, false, restored.generation(), restored.paid()[b]);
+                    } else {
+                        sales.primeRebuilt(sale, b, available, restored.generation(), restored.paid()[b]);
+                    }
+                    LOG.warnf("rebuilt Redis keys of sale %d bucket %d from the database (generation %d): %d active"
+                            + " orders, %d available", saleId, b, restored.generation(), restored.active()[b], available);
+                }
+                if (buckets > 1) {
+                    for (int b = 0; b < buckets; b++) {
+                        if (!missing.contains(b)) {
+                            // a live bucket's later reservations must be written under the new generation
+                            redis.hash(String.class).hset(keys.bucket(b).meta(), "gen",
+                                    Long.toString(restored.generation()));
+                        }
+                        redis.hash(String.class).hdel(keys.levels(), Integer.toString(b));
+                    }
+                    stock.resyncLevels(keys).await().atMost(redisTimeout);
+                }
                 return true;
             } finally {
                 redis.key(String.class).del(keys.rebuildLock());
@@ -98,6 +132,16 @@ public class SaleRebuilder {
         } finally {
             inProgress.remove(saleId);
         }
+    }
+
+    private Set<Integer> missingBuckets(SaleKeys keys) {
+        Set<Integer> missing = new java.util.TreeSet<>();
+        for (int b = 0; b < keys.buckets(); b++) {
+            if (!redis.key(String.class).exists(keys.bucket(b).meta())) {
+                missing.add(b);
+            }
+        }
+        return missing;
     }
 
     @Transactional
@@ -111,17 +155,18 @@ public class SaleRebuilder {
                 new io.quarkus.redis.datasource.value.SetArgs().nx().px(LOCK_TTL)) == null;
     }
 
-    private record Restored(long generation, long active, long paid) {
+    /** Per bucket: the active orders whose unit it gave, and the paid ones among them. */
+    private record Restored(long generation, long[] active, long[] paid) {
     }
 
     /** Bumps the generation and restores the active orders in one transaction (see the class comment). */
-    private Restored restoreOrders(SaleKeys keys, long saleId) throws SQLException {
+    private Restored restoreOrders(SaleKeys keys, long saleId, Set<Integer> missing) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
             try {
                 long generation = bumpGeneration(c, saleId);
-                long[] counts = restoreOrders(c, keys, saleId);
+                long[][] counts = restoreOrders(c, keys, saleId, missing);
                 c.commit();
                 return new Restored(generation, counts[0], counts[1]);
             } catch (SQLException | RuntimeException e) {
@@ -145,57 +190,95 @@ public class SaleRebuilder {
         }
     }
 
-    /** Returns {active orders, paid orders}. */
-    private long[] restoreOrders(Connection c, SaleKeys keys, long saleId) throws SQLException {
-        long active = 0;
-        long paid = 0;
-        Map<String, String> buyers = new HashMap<>();
-        Map<String, String> reservations = new HashMap<>();
-        Map<String, String> promoted = new HashMap<>();
+    /**
+     * Writes the registry, reservations and promotions of the missing buckets; returns per bucket
+     * {active orders, paid orders} counted by the bucket their unit came from.
+     */
+    private long[][] restoreOrders(Connection c, SaleKeys keys, long saleId, Set<Integer> missing) throws SQLException {
+        int n = keys.buckets();
+        long[] active = new long[n];
+        long[] paid = new long[n];
+        Restoring restoring = new Restoring(keys);
         try (PreparedStatement s = c.prepareStatement(
-                "SELECT id, user_id, status, created_at, promoted FROM orders"
+                "SELECT id, user_id, status, created_at, promoted, stock_bucket FROM orders"
                         + " WHERE sale_id = ? AND status IN (" + io.flashsale.order.OrderStatus.ACTIVE_SQL + ")")) {
             s.setLong(1, saleId);
             try (ResultSet rs = s.executeQuery()) {
                 while (rs.next()) {
-                    active++;
                     String orderId = Long.toString(rs.getLong(1));
                     String userId = rs.getString(2);
-                    buyers.put(userId, orderId);
+                    int source = Math.floorMod(rs.getInt(6), n);
+                    int home = keys.home(userId);
+                    active[source]++;
                     if ("PAID".equals(rs.getString(3))) {
-                        paid++;
+                        paid[source]++;
                     }
-                    if ("PENDING_PAYMENT".equals(rs.getString(3))) {
+                    if (missing.contains(home)) {
+                        restoring.buyers(home).put(userId, orderId);
+                    }
+                    if (missing.contains(source) && "PENDING_PAYMENT".equals(rs.getString(3))) {
                         long createdMs = Sql.instant(rs.getObject(4, LocalDateTime.class)).toEpochMilli();
-                        reservations.put(orderId, new ReservationEntry(userId, createdMs).format());
+                        restoring.reservations(source).put(orderId, new ReservationEntry(userId, createdMs).format());
                     }
-                    if (rs.getBoolean(5)) {
-                        promoted.put(userId, orderId);
+                    if (missing.contains(0) && rs.getBoolean(5)) {
+                        restoring.promoted.put(userId, orderId);
                     }
-                    if (buyers.size() >= CHUNK || reservations.size() >= CHUNK) {
-                        flush(keys, buyers, reservations, promoted);
+                    if (restoring.size() >= CHUNK) {
+                        restoring.flush();
                     }
                 }
             }
         }
-        flush(keys, buyers, reservations, promoted);
-        return new long[] {active, paid};
+        restoring.flush();
+        return new long[][] {active, paid};
     }
 
-    private void flush(SaleKeys keys, Map<String, String> buyers, Map<String, String> reservations,
-            Map<String, String> promoted) {
-        var hashes = redis.hash(String.class);
-        if (!buyers.isEmpty()) {
-            hashes.hset(keys.buyers(), buyers);
+    /** The hashes being restored, written in chunks. */
+    private final class Restoring {
+
+        private final SaleKeys keys;
+        private final Map<Integer, Map<String, String>> buyers = new HashMap<>();
+        private final Map<Integer, Map<String, String>> reservations = new HashMap<>();
+        private final Map<String, String> promoted = new HashMap<>();
+        private int size;
+
+        Restoring(SaleKeys keys) {
+            this.keys = keys;
         }
-        if (!reservations.isEmpty()) {
-            hashes.hset(keys.reservations(), reservations);
+
+        Map<String, String> buyers(int bucket) {
+            size++;
+            return buyers.computeIfAbsent(bucket, b -> new HashMap<>());
         }
-        if (!promoted.isEmpty()) {
-            hashes.hset(keys.promoted(), promoted);
+
+        Map<String, String> reservations(int bucket) {
+            size++;
+            return reservations.computeIfAbsent(bucket, b -> new HashMap<>());
         }
-        buyers.clear();
-        reservations.clear();
-        promoted.clear();
+
+        int size() {
+            return size;
+        }
+
+        void flush() {
+            var hashes = redis.hash(String.class);
+            buyers.forEach((b, entries) -> {
+                if (!entries.isEmpty()) {
+                    hashes.hset(keys.bucket(b).buyers(), entries);
+                }
+            });
+            reservations.forEach((b, entries) -> {
+                if (!entries.isEmpty()) {
+                    hashes.hset(keys.bucket(b).reservations(), entries);
+                }
+            });
+            if (!promoted.isEmpty()) {
+                hashes.hset(keys.promoted(), promoted);
+            }
+            buyers.clear();
+            reservations.clear();
+            promoted.clear();
+            size = 0;
+        }
     }
 }

@@ -11,7 +11,7 @@ import java.time.Instant;
 /** Body of POST /api/sales. Boxed types so a missing field is told apart from zero. */
 @RegisterForReflection
 public record SaleRequest(String sku, String title, Long priceCents, Long stock, Instant startsAt,
-        Instant endsAt, Long paymentTimeoutSeconds) {
+        Instant endsAt, Long paymentTimeoutSeconds, Long buckets) {
 
     public static final long MAX_STOCK = 10_000_000L;
     public static final long MAX_PRICE_CENTS = 100_000_000_000L;
@@ -36,6 +36,12 @@ public record SaleRequest(String sku, String title, Long priceCents, Long stock,
         }
         if (paymentTimeoutSeconds != null) {
             sale.paymentTimeoutSeconds = (int) range("paymentTimeoutSeconds", paymentTimeoutSeconds, 1, 7 * 86_400);
+        }
+        if (buckets != null) {
+            sale.buckets = (int) range("buckets", buckets, 1, SaleKeys.MAX_BUCKETS);
+            if (sale.buckets > sale.stock) {
+                throw ApiException.invalid("buckets", "field 'buckets' must not exceed 'stock'");
+            }
         }
         sale.createdAt = now;
         return sale;

@@ -58,7 +58,7 @@ public class SaleService {
             return List.of();
         }
         List<io.smallrye.mutiny.Uni<StockReservations.Counters>> figures = newest.stream()
-                .map(sale -> stock.counters(sale.id).ifNoItem().after(redisTimeout).fail()
+                .map(sale -> stock.counters(sale.id, sale.buckets).ifNoItem().after(redisTimeout).fail()
                         .onFailure().recoverWithNull())
                 .toList();
         List<StockReservations.Counters> counters = io.smallrye.mutiny.Uni.join().all(figures).andFailFast()
@@ -76,33 +76,61 @@ public class SaleService {
     }
 
     private void prime(Sale sale) {
-        prime(sale, sale.stock, true, 0, 0);
+        SaleKeys keys = new SaleKeys(sale.id, sale.buckets);
+        if (keys.buckets() > 1) {
+            // a database restored from backup may reuse ids: no sold-out state is inherited
+            redis.key(String.class).del(keys.levels(), keys.soldOut()).await().atMost(redisTimeout);
+        }
+        for (int b = 0; b < keys.buckets(); b++) {
+            prime(sale, b, share(sale, b), true, 0, 0);
+        }
+    }
+
+    /** Bucket {@code b}'s part of the stock: the stock split as evenly as it goes, the first buckets one more. */
+    public static int share(Sale sale, int bucket) {
+        return sale.stock / sale.buckets + (bucket < sale.stock % sale.buckets ? 1 : 0);
+    }
+
+    /** Loads a one-bucket sale into Redis (see the bucket form). */
+    public void prime(Sale sale, long available, boolean newSale, long generation, long paid) {
+        prime(sale, 0, available, newSale, generation, paid);
     }
 
     /**
-     * Loads the sale into Redis with the given available units. A new sale drops anything Redis
-     * still holds under its id; a rebuild never overwrites live stock (SET NX).
+     * Loads one stock bucket of the sale into Redis with the given available units. A new sale
+     * drops anything Redis still holds under its id; a rebuild never overwrites live stock (SET NX).
+     * Each bucket's meta carries the whole window and the bucket's own share as 'stock'.
      */
-    public void prime(Sale sale, long available, boolean newSale, long generation, long paid) {
-        SaleKeys keys = new SaleKeys(sale.id);
+    public void prime(Sale sale, int bucket, long available, boolean newSale, long generation, long paid) {
+        List<String> args = primeArgs(sale, bucket, available, newSale, generation, paid);
+        PRIME.run(redis, new SaleKeys(sale.id, sale.buckets).bucket(bucket).primeKeys(), args).await().atMost(redisTimeout);
+    }
+
+    /** A rebuild of one bucket of a sale with buckets: an empty bucket starts with an odd flip count. */
+    public void primeRebuilt(Sale sale, int bucket, long available, long generation, long paid) {
+        List<String> args = new java.util.ArrayList<>(primeArgs(sale, bucket, available, false, generation, paid));
+        args.add(available > 0 ? "" : "1");
+        PRIME.run(redis, new SaleKeys(sale.id, sale.buckets).bucket(bucket).primeKeys(), args).await().atMost(redisTimeout);
+    }
+
+    private List<String> primeArgs(Sale sale, int bucket, long available, boolean newSale, long generation, long paid) {
         Instant dropAfter = sale.endsAt.plus(config.redisRetention());
-        PRIME.run(redis, keys.primeKeys(), List.of(
+        return List.of(
                 Long.toString(sale.startsAt.toEpochMilli()),
                 Long.toString(sale.endsAt.toEpochMilli()),
                 Long.toString(sale.priceCents),
-                Integer.toString(sale.stock),
+                Integer.toString(sale.buckets > 1 ? share(sale, bucket) : sale.stock),
                 sale.paymentTimeoutSeconds == null ? "" : sale.paymentTimeoutSeconds.toString(),
                 Long.toString(dropAfter.getEpochSecond()),
                 Long.toString(available),
                 newSale ? "1" : "0",
                 Long.toString(generation),
-                Long.toString(paid)))
-                .await().atMost(redisTimeout);
+                Long.toString(paid));
     }
 
     private SaleView view(Sale sale, long available, long reserved, long paid, long waitlistLength) {
         return new SaleView(sale.id, sale.sku, sale.title, sale.priceCents, sale.stock, available, reserved,
                 paid, waitlistLength, sale.startsAt, sale.endsAt, sale.paymentTimeoutSeconds,
-                SaleState.of(sale, available, clock.instant()));
+                SaleState.of(sale, available, clock.instant()), sale.buckets);
     }
 }

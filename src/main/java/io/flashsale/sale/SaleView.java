@@ -7,5 +7,5 @@ import java.time.Instant;
 @RegisterForReflection
 public record SaleView(long id, String sku, String title, long priceCents, int stock, long available,
         long reserved, long paid, long waitlistLength, Instant startsAt, Instant endsAt,
-        Integer paymentTimeoutSeconds, SaleState state) {
+        Integer paymentTimeoutSeconds, SaleState state, int buckets) {
 }

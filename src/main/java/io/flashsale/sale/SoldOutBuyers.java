@@ -19,8 +19,8 @@ import org.jboss.logging.Logger;
  * <p>After the sell-out the crowd keeps asking, and almost none of them bought: they must hear
  * SOLD_OUT without a trip to Redis. But a buyer who did buy (and maybe lost their 201) must hear
  * ALREADY_PURCHASED with their order, never SOLD_OUT (API.md). So once a sale is sold out, each
- * instance loads a Bloom filter of the sale's buyers (the Redis {@code buyers} hash, scanned in
- * pages), sized from the stock: a buyer the filter has certainly never seen is told SOLD_OUT from
+ * instance loads a Bloom filter of the sale's buyers (the Redis {@code buyers} hash, of every
+ * stock bucket for a sale with buckets, scanned in pages), sized from the stock: a buyer the filter has certainly never seen is told SOLD_OUT from
  * memory; a possible buyer (every real one, plus about {@code buyer-filter-fpp} of the others)
  * goes to Redis, whose purchase script checks the buyer before the stock.
  *
@@ -60,8 +60,8 @@ public class SoldOutBuyers {
      * True only when {@code userId} certainly holds no order in this sold-out sale (so SOLD_OUT is
      * the whole truth); false when they may, or when this instance cannot tell yet.
      */
-    public boolean certainlyNotABuyer(long saleId, int stock, String userId) {
-        Load load = current(saleId, stock);
+    public boolean certainlyNotABuyer(SaleKeys keys, int stock, String userId) {
+        Load load = current(keys, stock);
         if (!load.filter.isDone() || load.filter.isCompletedExceptionally()) {
             noFilter.increment();
             return false;
@@ -79,7 +79,8 @@ public class SoldOutBuyers {
         filters.remove(saleId);
     }
 
-    private Load current(long saleId, int stock) {
+    private Load current(SaleKeys keys, int stock) {
+        long saleId = keys.saleId();
         long now = clock.millis();
         Load existing = filters.get(saleId);
         if (existing != null && !existing.staleAt(now, config.buyerFilterMaxAge().toMillis())) {
@@ -91,15 +92,18 @@ public class SoldOutBuyers {
         if (installed != null) {
             return installed; // another request started the load
         }
-        load(saleId, stock, fresh);
+        load(keys, stock, fresh);
         return fresh;
     }
 
-    private void load(long saleId, int stock, Load load) {
+    /** Every bucket's registry is read (one bucket: the sale's only buyers hash). */
+    private void load(SaleKeys keys, int stock, Load load) {
+        long saleId = keys.saleId();
         BloomFilter<CharSequence> filter = BloomFilter.create(Funnels.stringFunnel(StandardCharsets.UTF_8),
                 Math.max(stock, 100), config.buyerFilterFpp());
-        redis.hash(String.class).hscan(new SaleKeys(saleId).buyers(), new ScanArgs().count(SCAN_PAGE))
-                .toMulti()
+        io.smallrye.mutiny.Multi.createFrom().range(0, keys.buckets())
+                .onItem().transformToMultiAndConcatenate(b -> redis.hash(String.class)
+                        .hscan(keys.bucket(b).buyers(), new ScanArgs().count(SCAN_PAGE)).toMulti())
                 .subscribe().with(entry -> filter.put(entry.getKey()),
                         failure -> {
                             LOG.debugf("buyers of sold-out sale %d not loaded (%s): asking Redis meanwhile",

@@ -11,6 +11,8 @@ import java.util.List;
 /**
  * The live stock of a sale in Redis: reserve a unit (purchase.lua), settle a reservation whose
  * reply was lost (resolve_reservation.lua), confirm it, give it back (release_or_promote.lua).
+ * A sale created with several stock buckets goes through {@link StockBuckets} instead (one
+ * script per bucket and step); with one bucket everything is one script on {sale:ID}, as ever.
  */
 @ApplicationScoped
 public class StockReservations {
@@ -49,10 +51,15 @@ public class StockReservations {
      * {@code replicated}: the write reached the replicas {@link ReplicaAcks} asks for (always true
      * when it asks for none); a reservation that did not must be given back, never sold.
      */
-    public record Reservation(Outcome outcome, String detail, long length, long generation, boolean replicated) {
+    public record Reservation(Outcome outcome, String detail, long length, long generation, boolean replicated,
+            int bucket) {
 
         public Reservation(Outcome outcome, String detail, long length, long generation) {
-            this(outcome, detail, length, generation, true);
+            this(outcome, detail, length, generation, true, 0);
+        }
+
+        public Reservation(Outcome outcome, String detail, long length, long generation, boolean replicated) {
+            this(outcome, detail, length, generation, replicated, 0);
         }
     }
 
@@ -61,10 +68,15 @@ public class StockReservations {
      * promotion no replica holds is not written as an order by the caller (the reconciler writes
      * it once it is sure to survive a failover, or finds it gone with the failed master).
      */
-    public record Release(int code, String userId, long newOrderId, long generation, boolean replicated) {
+    public record Release(int code, String userId, long newOrderId, long generation, boolean replicated,
+            int bucket) {
 
         public Release(int code, String userId, long newOrderId, long generation) {
-            this(code, userId, newOrderId, generation, true);
+            this(code, userId, newOrderId, generation, true, 0);
+        }
+
+        public Release(int code, String userId, long newOrderId, long generation, boolean replicated) {
+            this(code, userId, newOrderId, generation, replicated, 0);
         }
 
         public boolean promoted() {
@@ -80,21 +92,42 @@ public class StockReservations {
      * Outcome of resolve_reservation.lua: reserved (with its generation), or voided for good.
      * {@code replicated} false: the node that answered may be a master on its way out (a master
      * that was cut off runs its queued scripts before it learns it was replaced), so a
-     * reservation it reports is not to be sold.
+     * reservation it reports is not to be sold. {@code bucket}: where the unit was reserved.
      */
-    public record Resolution(boolean reserved, long generation, boolean replicated) {
+    public record Resolution(boolean reserved, long generation, boolean replicated, int bucket) {
+
+        public Resolution(boolean reserved, long generation, boolean replicated) {
+            this(reserved, generation, replicated, 0);
+        }
     }
 
     private final ReactiveRedisDataSource redis;
     private final String channel;
     private final int replicaAcks;
     private final long replicaAckTimeoutMs;
+    private final SaleCatalog catalog;
+    private final StockBuckets buckets;
 
-    public StockReservations(ReactiveRedisDataSource redis, SaleConfig config, ReplicaAcks acks) {
+    public StockReservations(ReactiveRedisDataSource redis, SaleConfig config, ReplicaAcks acks, SaleCatalog catalog) {
         this.redis = redis;
         this.channel = config.eventsChannel();
         this.replicaAcks = acks.replicaAcks();
         this.replicaAckTimeoutMs = acks.replicaAckTimeout().toMillis();
+        this.catalog = catalog;
+        this.buckets = new StockBuckets(redis, channel, replicaAcks, replicaAckTimeoutMs);
+    }
+
+    /** The keys of a sale, with its bucket count (from the cached definition; 1 for an unknown sale). */
+    public Uni<SaleKeys> keysOf(long saleId) {
+        return catalog.find(saleId).map(sale -> sale.map(SaleSnapshot::keys).orElseGet(() -> new SaleKeys(saleId)));
+    }
+
+    public Uni<Reservation> reserve(SaleSnapshot sale, String userId, long orderId, boolean joinWaitlist,
+            int waitlistCapacity) {
+        if (sale.buckets() > 1) {
+            return buckets.reserve(sale.keys(), userId, orderId, joinWaitlist, waitlistCapacity);
+        }
+        return reserve(sale.id(), userId, orderId, joinWaitlist, waitlistCapacity);
     }
 
     public Uni<Reservation> reserve(long saleId, String userId, long orderId, boolean joinWaitlist,
@@ -118,6 +151,13 @@ public class StockReservations {
      * After a purchase.lua call whose answer never came: was the unit reserved? If not, the order
      * id is voided atomically, so the lost call can no longer reserve under it.
      */
+    public Uni<Resolution> resolve(SaleSnapshot sale, String userId, long orderId) {
+        if (sale.buckets() > 1) {
+            return buckets.resolve(sale.keys(), userId, orderId);
+        }
+        return resolve(sale.id(), orderId);
+    }
+
     public Uni<Resolution> resolve(long saleId, long orderId) {
         return RESOLVE.runAcked(redis, new SaleKeys(saleId).resolveKeys(), List.of(Long.toString(orderId)),
                         replicaAcks, replicaAckTimeoutMs)
@@ -134,7 +174,13 @@ public class StockReservations {
      * anyone waits ({@code promotedOrderId} becomes their order id), else back on open sale.
      */
     public Uni<Release> releaseOrPromote(long saleId, long orderId, long promotedOrderId) {
-        SaleKeys keys = new SaleKeys(saleId);
+        return keysOf(saleId).flatMap(keys -> keys.buckets() > 1
+                ? buckets.release(keys, orderId, promotedOrderId)
+                : releaseOrPromote(keys, orderId, promotedOrderId));
+    }
+
+    private Uni<Release> releaseOrPromote(SaleKeys keys, long orderId, long promotedOrderId) {
+        long saleId = keys.saleId();
         return RELEASE_OR_PROMOTE.runAcked(redis, keys.releaseOrPromoteKeys(), List.of(Long.toString(orderId),
                         Long.toString(saleId), channel, Long.toString(promotedOrderId)), replicaAcks,
                         replicaAckTimeoutMs)
@@ -149,7 +195,16 @@ public class StockReservations {
 
     /** Payment made the unit the buyer's for good: the reservation no longer needs watching; counted as paid. */
     public Uni<Void> confirm(long saleId, long orderId) {
-        SaleKeys keys = new SaleKeys(saleId);
+        return keysOf(saleId).flatMap(keys -> keys.buckets() > 1 ? buckets.confirm(keys, orderId)
+                : confirm(keys, orderId));
+    }
+
+    /** Confirms in one bucket, known to hold the reservation (the reconciler found it there). */
+    public Uni<Void> confirm(SaleKeys keys, int bucket, long orderId) {
+        return keys.buckets() > 1 ? buckets.confirmIn(keys, bucket, orderId) : confirm(keys, orderId);
+    }
+
+    private Uni<Void> confirm(SaleKeys keys, long orderId) {
         return CONFIRM.run(redis, List.of(keys.reservations(), keys.meta()), List.of(Long.toString(orderId)))
                 .replaceWithVoid();
     }
@@ -158,10 +213,23 @@ public class StockReservations {
     public record Counters(boolean primed, long available, long reserved, long paid, long waitlistLength) {
     }
 
-    public Uni<Counters> counters(long saleId) {
+    public Uni<Counters> counters(long saleId, int bucketCount) {
+        if (bucketCount > 1) {
+            return buckets.counters(new SaleKeys(saleId, bucketCount));
+        }
         SaleKeys keys = new SaleKeys(saleId);
         return COUNTERS.run(redis, List.of(keys.meta(), keys.stock(), keys.reservations(), keys.waitlist()), List.of())
                 .map(r -> new Counters(r.get(0).toInteger() == 1, r.get(1).toLong(), r.get(2).toLong(),
                         r.get(3).toLong(), r.get(4).toLong()));
+    }
+
+    /** Drops a buyer's registry entry and promotion that still point at an order (sales with buckets). */
+    public Uni<Void> unregister(SaleKeys keys, String userId, long orderId) {
+        return keys.buckets() > 1 ? buckets.unregister(keys, userId, orderId) : Uni.createFrom().voidItem();
+    }
+
+    /** Tells a bucketed sale's hub every bucket's stock level again (reconciler, rebuild). */
+    public Uni<Void> resyncLevels(SaleKeys keys) {
+        return keys.buckets() > 1 ? buckets.resyncLevels(keys) : Uni.createFrom().voidItem();
     }
 }

@@ -9,6 +9,7 @@ import io.flashsale.sale.SaleCatalog;
 import io.flashsale.sale.SaleConfig;
 import io.flashsale.sale.SaleKeys;
 import io.flashsale.sale.SaleService;
+import io.flashsale.sale.SaleSnapshot;
 import io.flashsale.sale.WaitlistChanged;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.smallrye.mutiny.Multi;
@@ -55,12 +56,12 @@ public class WaitlistService {
     }
 
     public Uni<WaitlistStatus> status(long saleId, String userId) {
-        return existingSale(saleId).flatMap(ignored -> read(saleId, userId))
+        return existingSale(saleId).flatMap(sale -> read(sale.keys(), userId))
                 .map(found -> found.orElseThrow(() -> notInWaitlist(userId)));
     }
 
     public Uni<Void> leave(long saleId, String userId) {
-        return existingSale(saleId).flatMap(ignored -> LEAVE.run(redis, List.of(new SaleKeys(saleId).waitlist()),
+        return existingSale(saleId).flatMap(sale -> LEAVE.run(redis, List.of(sale.keys().waitlist()),
                 List.of(userId, Long.toString(saleId), saleConfig.eventsChannel())))
                 .invoke(() -> hotReads.forget(saleId, KeyFamily.WAITLIST, userId)).replaceWithVoid();
     }
@@ -86,7 +87,9 @@ public class WaitlistService {
                         boolean moved = seenVersion.getAndSet(current) != current;
                         return moved || ticks.incrementAndGet() % refreshEvery == 0;
                     })
-                    .onItem().transformToUniAndConcatenate(tick -> read(saleId, userId))
+                    .onItem().transformToUniAndConcatenate(tick -> catalog.find(saleId)
+                            .map(sale -> sale.map(SaleSnapshot::keys).orElseGet(() -> new SaleKeys(saleId)))
+                            .flatMap(keys -> read(keys, userId)))
                     .subscribe().with(found -> {
                         WaitlistStatus status = found.orElse(WaitlistStatus.gone());
                         if (!status.equals(last.getAndSet(status))) {
@@ -100,13 +103,15 @@ public class WaitlistService {
         });
     }
 
-    /** From Redis, or for a hot sale from this instance's memory (up to read-cache-ttl old: HotReads). */
-    private Uni<Optional<WaitlistStatus>> read(long saleId, String userId) {
-        return hotReads.read(saleId, KeyFamily.WAITLIST, userId, () -> readFromRedis(saleId, userId));
+    /**
+     * From Redis, or for a hot sale from this instance's memory (up to read-cache-ttl old: HotReads).
+     * The waitlist and promotions live in the sale's hub (bucket 0).
+     */
+    private Uni<Optional<WaitlistStatus>> read(SaleKeys keys, String userId) {
+        return hotReads.read(keys.saleId(), KeyFamily.WAITLIST, userId, () -> readFromRedis(keys, userId));
     }
 
-    private Uni<Optional<WaitlistStatus>> readFromRedis(long saleId, String userId) {
-        SaleKeys keys = new SaleKeys(saleId);
+    private Uni<Optional<WaitlistStatus>> readFromRedis(SaleKeys keys, String userId) {
         return STATUS.run(redis, List.of(keys.waitlist(), keys.promoted()), List.of(userId)).map(r -> switch (r.get(0)
                 .toInteger()) {
             case 1 -> Optional.of(WaitlistStatus.promoted(OrderIds.format(Long.parseLong(r.get(1).toString()))));
@@ -115,7 +120,7 @@ public class WaitlistService {
         });
     }
 
-    private Uni<Object> existingSale(long saleId) {
+    private Uni<SaleSnapshot> existingSale(long saleId) {
         return catalog.find(saleId).map(sale -> sale.orElseThrow(() -> SaleService.notFound(saleId)));
     }
 

@@ -1,0 +1,425 @@
+package io.flashsale.sale;
+
+import io.flashsale.common.LuaScript;
+import io.flashsale.common.OrderIds;
+import io.flashsale.sale.StockReservations.Counters;
+import io.flashsale.sale.StockReservations.Outcome;
+import io.flashsale.sale.StockReservations.Release;
+import io.flashsale.sale.StockReservations.Reservation;
+import io.flashsale.sale.StockReservations.Resolution;
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.redis.client.Response;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.jboss.logging.Logger;
+
+/**
+ * The stock of a sale created with buckets &gt; 1 (see {@link SaleKeys}): each step is one Lua
+ * script on one bucket's shard, and the steps are ordered so that a crash between two of them
+ * never sells a unit twice nor loses one (what is left behind is a reservation without an order,
+ * which the reconciler frees after the grace period).
+ * <ul>
+ * <li>Purchase: the buyer's home bucket first (registry and stock in one step, as purchase.lua);
+ * when it is empty, the other buckets in a fixed order (home+1, home+2, ...): a unit taken there is
+ * recorded as that bucket's reservation, then the buyer is registered in the home bucket, and the
+ * unit given back if the registry refuses (a concurrent purchase of the same buyer won).</li>
+ * <li>Release: the reservation is found in the bucket it came from; the buyer's registry entry
+ * (and promotion) is dropped first, then the unit goes back to that bucket; if buyers wait, the
+ * waitlist's head is then promoted with a purchase-like step.</li>
+ * <li>Sold out: a bucket that empties (or refills) reports it to the hub, which publishes
+ * "soldout" once when every bucket is empty and "available" once when one refills.</li>
+ * </ul>
+ */
+final class StockBuckets {
+
+    private static final Logger LOG = Logger.getLogger(StockBuckets.class);
+    private static final LuaScript RESERVE = LuaScript.load("bucket_reserve");
+    private static final LuaScript REGISTER = LuaScript.load("bucket_register");
+    private static final LuaScript RELEASE = LuaScript.load("bucket_release");
+    private static final LuaScript UNREGISTER = LuaScript.load("bucket_unregister");
+    private static final LuaScript LEVEL = LuaScript.load("stock_level");
+    private static final LuaScript JOIN_WAITLIST = LuaScript.load("join_waitlist");
+    private static final LuaScript PROMOTE_WAITER = LuaScript.load("promote_waiter");
+    private static final LuaScript RESOLVE = LuaScript.load("resolve_reservation");
+    private static final LuaScript CONFIRM = LuaScript.load("confirm");
+    private static final LuaScript COUNTERS = LuaScript.load("sale_counters");
+    /** Waitlist heads tried per freed unit (a head that left or already bought is skipped). */
+    private static final int PROMOTION_ATTEMPTS = 5;
+
+    /** Result codes of bucket_reserve.lua. */
+    enum ReserveCode {
+        RESERVED, NOT_PRIMED, NOT_STARTED, ENDED, ALREADY_PURCHASED, EMPTY, ORDER_ID_TAKEN;
+
+        static ReserveCode of(int code) {
+            return switch (code) {
+                case 1 -> RESERVED;
+                case -1 -> NOT_PRIMED;
+                case -2 -> NOT_STARTED;
+                case -3 -> ENDED;
+                case -4 -> ALREADY_PURCHASED;
+                case -5 -> EMPTY;
+                case -8 -> ORDER_ID_TAKEN;
+                default -> throw new IllegalStateException("bucket_reserve.lua returned unknown code " + code);
+            };
+        }
+    }
+
+    /** ARGV of bucket_reserve.lua. */
+    record ReserveArgs(String userId, long orderId, boolean home) {
+
+        List<String> argv() {
+            return List.of(userId, Long.toString(orderId), home ? "1" : "0");
+        }
+    }
+
+    /** One bucket_reserve.lua call's reply; {@code flips} null unless it emptied the bucket. */
+    record ReserveStep(int bucket, ReserveCode code, String detail, long generation, Long flips, boolean replicated) {
+    }
+
+    /** Result codes of bucket_register.lua. */
+    enum RegisterCode {
+        REGISTERED, ALREADY_PURCHASED;
+
+        static RegisterCode of(int code) {
+            return switch (code) {
+                case 1 -> REGISTERED;
+                case -4 -> ALREADY_PURCHASED;
+                default -> throw new IllegalStateException("bucket_register.lua returned unknown code " + code);
+            };
+        }
+    }
+
+    /** ARGV of stock_level.lua. */
+    record LevelArgs(int bucket, long flips, boolean empty, int buckets, long saleId, String channel) {
+
+        List<String> argv() {
+            return List.of(Integer.toString(bucket), Long.toString(flips), empty ? "1" : "0",
+                    Integer.toString(buckets), Long.toString(saleId), channel);
+        }
+    }
+
+    /** Where a reservation lives: its bucket and its entry. */
+    record Located(int bucket, ReservationEntry entry) {
+    }
+
+    private final ReactiveRedisDataSource redis;
+    private final String channel;
+    private final int replicaAcks;
+    private final long replicaAckTimeoutMs;
+
+    StockBuckets(ReactiveRedisDataSource redis, String channel, int replicaAcks, long replicaAckTimeoutMs) {
+        this.redis = redis;
+        this.channel = channel;
+        this.replicaAcks = replicaAcks;
+        this.replicaAckTimeoutMs = replicaAckTimeoutMs;
+    }
+
+    // ---- purchase
+
+    Uni<Reservation> reserve(SaleKeys keys, String userId, long orderId, boolean joinWaitlist, int waitlistCapacity) {
+        int home = keys.home(userId);
+        return reserveIn(keys, home, new ReserveArgs(userId, orderId, true)).flatMap(step -> switch (step.code()) {
+            case RESERVED -> reported(keys, step).replaceWith(reserved(step, step.replicated()));
+            case EMPTY -> fallback(keys, home, 1, userId, orderId, joinWaitlist, waitlistCapacity);
+            default -> Uni.createFrom().item(refusal(step));
+        });
+    }
+
+    /** The home bucket is empty: the next bucket in the fixed order (home+i mod N). */
+    private Uni<Reservation> fallback(SaleKeys keys, int home, int i, String userId, long orderId,
+            boolean joinWaitlist, int waitlistCapacity) {
+        if (i >= keys.buckets()) {
+            return soldOut(keys, userId, joinWaitlist, waitlistCapacity);
+        }
+        int source = (home + i) % keys.buckets();
+        return reserveIn(keys, source, new ReserveArgs(userId, orderId, false)).flatMap(step -> switch (step.code()) {
+            case RESERVED -> reported(keys, step).replaceWith(register(keys, home, userId, orderId))
+                    .flatMap(registered -> registered.code() == RegisterCode.REGISTERED
+                            ? Uni.createFrom().item(reserved(step, step.replicated() && registered.replicated()))
+                            // a concurrent purchase of this buyer registered first: the unit goes back
+                            : giveBack(keys, source, orderId).replaceWith(new Reservation(Outcome.ALREADY_PURCHASED,
+                                    registered.existing(), 0, 0)));
+            case EMPTY -> fallback(keys, home, i + 1, userId, orderId, joinWaitlist, waitlistCapacity);
+            default -> Uni.createFrom().item(refusal(step));
+        });
+    }
+
+    private Uni<Reservation> soldOut(SaleKeys keys, String userId, boolean joinWaitlist, int waitlistCapacity) {
+        if (!joinWaitlist) {
+            return Uni.createFrom().item(new Reservation(Outcome.SOLD_OUT, "", 0, 0));
+        }
+        return JOIN_WAITLIST.run(redis, List.of(keys.waitlist(), keys.promoted(), keys.meta()),
+                        List.of(userId, Integer.toString(waitlistCapacity)))
+                .map(r -> r.get(0).toInteger() == -6
+                        ? new Reservation(Outcome.WAITLISTED, r.get(1).toString(), r.get(2).toLong(), 0)
+                        : new Reservation(Outcome.WAITLIST_FULL, "", 0, 0));
+    }
+
+    private static Reservation reserved(ReserveStep step, boolean replicated) {
+        return new Reservation(Outcome.RESERVED, step.detail(), 0, step.generation(), replicated, step.bucket());
+    }
+
+    private static Reservation refusal(ReserveStep step) {
+        Outcome outcome = switch (step.code()) {
+            case NOT_PRIMED -> Outcome.NOT_PRIMED;
+            case NOT_STARTED -> Outcome.NOT_STARTED;
+            case ENDED -> Outcome.ENDED;
+            case ALREADY_PURCHASED -> Outcome.ALREADY_PURCHASED;
+            case ORDER_ID_TAKEN -> Outcome.ORDER_ID_TAKEN;
+            case EMPTY -> Outcome.SOLD_OUT;
+            case RESERVED -> throw new IllegalStateException("not a refusal");
+        };
+        return new Reservation(outcome, step.detail(), 0, 0);
+    }
+
+    private Uni<ReserveStep> reserveIn(SaleKeys keys, int bucket, ReserveArgs args) {
+        return RESERVE.runAcked(redis, keys.bucket(bucket).reserveKeys(), args.argv(), replicaAcks, replicaAckTimeoutMs)
+                .map(acked -> {
+                    Response r = acked.reply();
+                    ReserveCode code = ReserveCode.of(r.get(0).toInteger());
+                    if (code != ReserveCode.RESERVED) {
+                        return new ReserveStep(bucket, code, r.get(1).toString(), 0, null, acked.replicated());
+                    }
+                    String flips = r.get(3).toString();
+                    return new ReserveStep(bucket, code, r.get(1).toString(), Long.parseLong(r.get(2).toString()),
+                            flips.isEmpty() ? null : Long.parseLong(flips), acked.replicated());
+                });
+    }
+
+    private record Registered(RegisterCode code, String existing, boolean replicated) {
+    }
+
+    private Uni<Registered> register(SaleKeys keys, int home, String userId, long orderId) {
+        SaleKeys.Bucket bucket = keys.bucket(home);
+        return REGISTER.runAcked(redis, List.of(bucket.buyers(), bucket.meta()),
+                        List.of(userId, Long.toString(orderId)), replicaAcks, replicaAckTimeoutMs)
+                .map(acked -> new Registered(RegisterCode.of(acked.reply().get(0).toInteger()),
+                        acked.reply().get(1).toString(), acked.replicated()));
+    }
+
+    /** A drained bucket tells the hub; a failed report only delays the broadcast (the reconciler resyncs). */
+    private Uni<Void> reported(SaleKeys keys, ReserveStep step) {
+        if (step.flips() == null) {
+            return Uni.createFrom().voidItem();
+        }
+        return level(keys, step.bucket(), step.flips(), true);
+    }
+
+    Uni<Void> level(SaleKeys keys, int bucket, long flips, boolean empty) {
+        return LEVEL.run(redis, List.of(keys.levels(), keys.soldOut(), keys.meta()),
+                        new LevelArgs(bucket, flips, empty, keys.buckets(), keys.saleId(), channel).argv())
+                .onFailure().invoke(e -> LOG.warnf("stock level of bucket %d of sale %d not reported (%s);"
+                        + " the reconciler will", bucket, keys.saleId(), e.toString()))
+                .onFailure().recoverWithNull()
+                .replaceWithVoid();
+    }
+
+    /** The unit of a reservation goes back to its bucket (gated by the entry); 1 when it did. */
+    private Uni<Integer> giveBack(SaleKeys keys, int bucket, long orderId) {
+        return RELEASE.runAcked(redis, keys.bucket(bucket).releaseKeys(), List.of(Long.toString(orderId)),
+                        replicaAcks, replicaAckTimeoutMs)
+                .flatMap(acked -> {
+                    Response r = acked.reply();
+                    if (r.get(0).toInteger() != 1) {
+                        return Uni.createFrom().item(0);
+                    }
+                    String flips = r.get(2).toString();
+                    Uni<Void> report = flips.isEmpty() ? Uni.createFrom().voidItem()
+                            : level(keys, bucket, Long.parseLong(flips), false);
+                    return report.replaceWith(1);
+                });
+    }
+
+    // ---- a lost reply
+
+    /**
+     * After a purchase whose reply was lost: the unit may have been reserved in any bucket. Every
+     * bucket is asked (voiding the id where it is not reserved, so a call still in flight can no
+     * longer reserve under it). A unit found outside the home bucket is registered (idempotent) or,
+     * if the registry refuses, given back.
+     */
+    Uni<Resolution> resolve(SaleKeys keys, String userId, long orderId) {
+        List<Uni<Resolution>> perBucket = new ArrayList<>();
+        for (int b = 0; b < keys.buckets(); b++) {
+            int bucket = b;
+            perBucket.add(RESOLVE.runAcked(redis, keys.bucket(b).resolveKeys(), List.of(Long.toString(orderId)),
+                            replicaAcks, replicaAckTimeoutMs)
+                    .map(acked -> acked.reply().get(0).toInteger() == 1
+                            ? new Resolution(true, Long.parseLong(acked.reply().get(2).toString()), acked.replicated(),
+                                    bucket)
+                            : new Resolution(false, 0, acked.replicated(), bucket)));
+        }
+        return Uni.join().all(perBucket).andFailFast().flatMap(all -> {
+            boolean replicated = all.stream().allMatch(Resolution::replicated);
+            Optional<Resolution> found = all.stream().filter(Resolution::reserved).findFirst();
+            if (found.isEmpty()) {
+                return Uni.createFrom().item(new Resolution(false, 0, replicated, 0));
+            }
+            Resolution reserved = found.get();
+            int home = keys.home(userId);
+            if (reserved.bucket() == home) {
+                return Uni.createFrom().item(new Resolution(true, reserved.generation(), replicated, home));
+            }
+            return register(keys, home, userId, orderId).flatMap(registered -> registered.code() == RegisterCode.REGISTERED
+                    ? Uni.createFrom().item(new Resolution(true, reserved.generation(),
+                            replicated && registered.replicated(), reserved.bucket()))
+                    : giveBack(keys, reserved.bucket(), orderId)
+                            .replaceWith(new Resolution(false, 0, replicated, reserved.bucket())));
+        });
+    }
+
+    // ---- release, promotion, confirmation
+
+    /** The bucket holding an order's reservation, if any (every bucket asked at once). */
+    Uni<Optional<Located>> locate(SaleKeys keys, long orderId) {
+        List<Uni<Optional<Located>>> lookups = new ArrayList<>();
+        for (int b = 0; b < keys.buckets(); b++) {
+            int bucket = b;
+            lookups.add(redis.hash(String.class).hget(keys.bucket(b).reservations(), Long.toString(orderId))
+                    .map(value -> Optional.ofNullable(ReservationEntry.parse(value))
+                            .map(entry -> new Located(bucket, entry))));
+        }
+        return Uni.join().all(lookups).andFailFast()
+                .map(found -> found.stream().flatMap(Optional::stream).findFirst());
+    }
+
+    /**
+     * Frees the unit of an order that will not be paid: the buyer's registry entry and promotion
+     * are dropped first (if they still point at this order), then the unit goes back to the
+     * bucket it came from (the reservation entry is the gate), then the waitlist's head, if any,
+     * is promoted under {@code promotedOrderId}.
+     */
+    Uni<Release> release(SaleKeys keys, long orderId, long promotedOrderId) {
+        return giveBackUnit(keys, orderId).flatMap(released -> released.released()
+                ? promoteWaiting(keys, promotedOrderId, released, PROMOTION_ATTEMPTS)
+                : Uni.createFrom().item(released));
+    }
+
+    /** The release without the promotion: registry first, then the unit back to its bucket. */
+    private Uni<Release> giveBackUnit(SaleKeys keys, long orderId) {
+        return locate(keys, orderId).flatMap(found -> {
+            if (found.isEmpty()) {
+                return Uni.createFrom().item(new Release(0, "", 0, 0));
+            }
+            Located located = found.get();
+            String userId = located.entry().userId();
+            return unregister(keys, userId, orderId)
+                    .flatMap(ignored -> RELEASE.runAcked(redis, keys.bucket(located.bucket()).releaseKeys(),
+                            List.of(Long.toString(orderId)), replicaAcks, replicaAckTimeoutMs))
+                    .flatMap(acked -> {
+                        Response r = acked.reply();
+                        if (r.get(0).toInteger() != 1) {
+                            return Uni.createFrom().item(new Release(0, "", 0, 0, acked.replicated(), located.bucket()));
+                        }
+                        String flips = r.get(2).toString();
+                        Uni<Void> report = flips.isEmpty() ? Uni.createFrom().voidItem()
+                                : level(keys, located.bucket(), Long.parseLong(flips), false);
+                        return report.replaceWith(new Release(1, r.get(1).toString(), 0, 0, acked.replicated(),
+                                located.bucket()));
+                    });
+        });
+    }
+
+    /** Drops the buyer's registry entry (home bucket) and promotion (hub) that point at this order. */
+    Uni<Void> unregister(SaleKeys keys, String userId, long orderId) {
+        List<String> argv = List.of(userId, Long.toString(orderId));
+        return UNREGISTER.runAcked(redis, List.of(keys.bucket(keys.home(userId)).buyers()), argv, replicaAcks,
+                        replicaAckTimeoutMs)
+                .flatMap(ignored -> UNREGISTER.runAcked(redis, List.of(keys.promoted()), argv, replicaAcks,
+                        replicaAckTimeoutMs))
+                .replaceWithVoid();
+    }
+
+    /**
+     * A unit is back in its bucket: if buyers wait, the head gets it by a purchase-like step under
+     * a new order id, and only then leaves the waitlist (promote_waiter.lua), so a crash in between
+     * leaves a reservation without an order (freed by the reconciler) and the head still waiting.
+     * A head that already holds an order is dropped from the waitlist; one who left meanwhile
+     * gets nothing (the unit goes back). If another buyer took the unit first, it stays theirs.
+     */
+    private Uni<Release> promoteWaiting(SaleKeys keys, long orderId, Release released, int attempts) {
+        if (attempts == 0) {
+            return Uni.createFrom().item(released);
+        }
+        return redis.sortedSet(String.class).zrange(keys.waitlist(), 0, 0).flatMap(head -> {
+            if (head.isEmpty()) {
+                return Uni.createFrom().item(released);
+            }
+            String candidate = head.get(0);
+            return reserve(keys, candidate, orderId, false, 0).flatMap(r -> switch (r.outcome()) {
+                case RESERVED -> PROMOTE_WAITER.runAcked(redis, List.of(keys.waitlist(), keys.promoted(), keys.meta()),
+                                List.of(candidate, Long.toString(orderId), Long.toString(keys.saleId()), channel),
+                                replicaAcks, replicaAckTimeoutMs)
+                        .flatMap(acked -> acked.reply().toInteger() == 1
+                                ? Uni.createFrom().item(new Release(2, candidate, orderId, r.generation(),
+                                        r.replicated() && acked.replicated(), r.bucket()))
+                                // the head left the waitlist meanwhile: the unit goes back, next head
+                                : giveBackUnit(keys, orderId).replaceWith(
+                                        promoteWaiting(keys, OrderIds.next(), released, attempts - 1)));
+                case ALREADY_PURCHASED -> redis.sortedSet(String.class).zrem(keys.waitlist(), candidate)
+                        .replaceWith(promoteWaiting(keys, orderId, released, attempts - 1));
+                case ORDER_ID_TAKEN -> promoteWaiting(keys, OrderIds.next(), released, attempts - 1);
+                default -> Uni.createFrom().item(released); // sold out again, ended, or keys lost
+            });
+        });
+    }
+
+    /** Payment made the unit the buyer's for good: its bucket stops watching it (confirm.lua). */
+    Uni<Void> confirm(SaleKeys keys, long orderId) {
+        return locate(keys, orderId).flatMap(found -> found.isEmpty() ? Uni.createFrom().voidItem()
+                : confirmIn(keys, found.get().bucket(), orderId));
+    }
+
+    Uni<Void> confirmIn(SaleKeys keys, int bucket, long orderId) {
+        SaleKeys.Bucket b = keys.bucket(bucket);
+        return CONFIRM.run(redis, List.of(b.reservations(), b.meta()), List.of(Long.toString(orderId))).replaceWithVoid();
+    }
+
+    /** The sale page's figures: every bucket's, summed (the waitlist is only in bucket 0). */
+    Uni<Counters> counters(SaleKeys keys) {
+        List<Uni<Response>> perBucket = new ArrayList<>();
+        for (int b = 0; b < keys.buckets(); b++) {
+            perBucket.add(COUNTERS.run(redis, keys.bucket(b).counterKeys(), List.of()));
+        }
+        return Uni.join().all(perBucket).andFailFast().map(replies -> {
+            boolean primed = true;
+            long available = 0;
+            long reserved = 0;
+            long paid = 0;
+            long waiting = 0;
+            for (Response r : replies) {
+                primed &= r.get(0).toInteger() == 1;
+                available += r.get(1).toLong();
+                reserved += r.get(2).toLong();
+                paid += r.get(3).toLong();
+                waiting += r.get(4).toLong();
+            }
+            return new Counters(primed, available, reserved, paid, waiting);
+        });
+    }
+
+    /**
+     * Tells the hub every bucket's current level (the reconciler, a rebuild): repairs a level
+     * report lost with a crash between a bucket's step and the hub's.
+     */
+    Uni<Void> resyncLevels(SaleKeys keys) {
+        List<Uni<Void>> reports = new ArrayList<>();
+        for (int b = 0; b < keys.buckets(); b++) {
+            int bucket = b;
+            SaleKeys.Bucket k = keys.bucket(b);
+            // every bucket starts with stock and its flips alternate empty / refilled, so an odd
+            // count means empty: one read, no race between reading the stock and the counter
+            reports.add(redis.hash(String.class).hmget(k.meta(), "startsAtMs", "flips")
+                    .flatMap(meta -> {
+                        if (meta.get("startsAtMs") == null) {
+                            return Uni.createFrom().voidItem(); // bucket not primed: the rebuild's job
+                        }
+                        long flips = meta.get("flips") == null ? 0 : Long.parseLong(meta.get("flips"));
+                        return level(keys, bucket, flips, flips % 2 == 1);
+                    }));
+        }
+        return Uni.join().all(reports).andFailFast().replaceWithVoid();
+    }
+}
