@@ -30,18 +30,22 @@ ARGV[4] pub/sub channel for sale state changes
 ARGV[5] '1' to join the waitlist when sold out, '0' otherwise
 ARGV[6] waitlist capacity
 
-Returns {code, detail, detail2}:
-   1, remaining stock, gen reserved; gen is the sale's rebuild generation, which the order
-                           write must still find in the database (SaleRebuilder fences)
-  -1, ''                   sale not primed in Redis (unknown or keys lost)
-  -2, ''                   not started
-  -3, ''                   ended
-  -4, existing orderId     buyer already holds an active order
-  -5, ''                   sold out
-  -6, position, length     sold out, buyer is on the waitlist (1-based position; joining
-                           twice keeps the first place: ZADD NX)
-  -7, ''                   sold out and the waitlist is full
-  -8, ''                   order id already used (reserved or voided): mint another
+Returns {code, ...}; what follows the code depends on it:
+   1, remainingStock, gen       reserved; gen is the sale's rebuild generation, which the order
+                                write must still find in the database (SaleRebuilder fences)
+  -1, ''                        sale not primed in Redis (unknown or keys lost)
+  -2, ''                        not started
+  -3, ''                        ended
+  -4, existingOrderId           buyer already holds an active order
+  -5, ''                        sold out
+  -6, position, waitlistLength  sold out, buyer is on the waitlist (1-based position; joining
+                                twice keeps the first place: ZADD NX)
+  -7, ''                        sold out and the waitlist is full
+  -8, ''                        order id already used (reserved or voided): mint another
+
+Java side: io.flashsale.sale.lua.PurchaseScript (Args = ARGV, Code = the codes above, Result =
+the named reply; KEYS from SaleKeys.purchaseKeys()). Change both together; LuaContractTests
+reaches every code. The reservation value userId|reservedAtMs is io.flashsale.sale.ReservationEntry.
 ]]
 local meta = redis.call('HMGET', KEYS[1], 'startsAtMs', 'endsAtMs', 'gen', 'dropAtS')
 if not meta[1] then

@@ -12,9 +12,13 @@ KEYS[2] voided        set: order ids declared dead
 KEYS[3] meta          hash: gen, dropAtS
 ARGV[1] orderId
 
-Returns {code, detail, detail2}:
-   1, userId|reservedAtMs, gen   reserved (gen: the sale's rebuild generation)
-   0, '', ''                     not reserved; the id is now void
+Returns {code, ...}:
+   1, reservation, gen   reserved: reservation is the entry userId|reservedAtMs
+                         (io.flashsale.sale.ReservationEntry), gen the sale's rebuild generation
+   0, '', ''             not reserved; the id is now void
+
+Java side: io.flashsale.sale.lua.ResolveReservationScript (Args, Code, Result; KEYS from
+SaleKeys.Bucket.resolveKeys()). Change both together; LuaContractTests reaches every code.
 ]]
 local reservation = redis.call('HGET', KEYS[1], ARGV[1])
 local meta = redis.call('HMGET', KEYS[3], 'gen', 'dropAtS')

@@ -44,7 +44,7 @@ public class FreedUnits {
         } catch (RuntimeException e) {
             LOG.warnf("unit of order %d in sale %d not freed yet (%s); the reconciler will", orderId, saleId,
                     e.toString());
-            return new Release(-1, "", 0, 0);
+            return new Release(Release.Freed.NOT_YET, "", 0, 0);
         }
     }
 

@@ -7,6 +7,7 @@ import io.flashsale.sale.StockReservations.Outcome;
 import io.flashsale.sale.StockReservations.Release;
 import io.flashsale.sale.StockReservations.Reservation;
 import io.flashsale.sale.StockReservations.Resolution;
+import io.flashsale.sale.lua.ResolveReservationScript;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.redis.client.Response;
@@ -42,7 +43,6 @@ final class StockBuckets {
     private static final LuaScript LEVEL = LuaScript.load("stock_level");
     private static final LuaScript JOIN_WAITLIST = LuaScript.load("join_waitlist");
     private static final LuaScript PROMOTE_WAITER = LuaScript.load("promote_waiter");
-    private static final LuaScript RESOLVE = LuaScript.load("resolve_reservation");
     private static final LuaScript CONFIRM = LuaScript.load("confirm");
     private static final LuaScript COUNTERS = LuaScript.load("sale_counters");
     /** Waitlist heads tried per freed unit (a head that left or already bought is skipped). */
@@ -244,12 +244,9 @@ final class StockBuckets {
         List<Uni<Resolution>> perBucket = new ArrayList<>();
         for (int b = 0; b < keys.buckets(); b++) {
             int bucket = b;
-            perBucket.add(RESOLVE.runAcked(redis, keys.bucket(b).resolveKeys(), List.of(Long.toString(orderId)),
-                            replicaAcks, replicaAckTimeoutMs)
-                    .map(acked -> acked.reply().get(0).toInteger() == 1
-                            ? new Resolution(true, Long.parseLong(acked.reply().get(2).toString()), acked.replicated(),
-                                    bucket)
-                            : new Resolution(false, 0, acked.replicated(), bucket)));
+            perBucket.add(ResolveReservationScript.run(redis, keys.bucket(b),
+                            new ResolveReservationScript.Args(orderId), replicaAcks, replicaAckTimeoutMs)
+                    .map(r -> new Resolution(r.reserved(), r.generation(), r.replicated(), bucket)));
         }
         return Uni.join().all(perBucket).andFailFast().flatMap(all -> {
             boolean replicated = all.stream().allMatch(Resolution::replicated);
@@ -301,7 +298,7 @@ final class StockBuckets {
     private Uni<Release> giveBackUnit(SaleKeys keys, long orderId) {
         return locate(keys, orderId).flatMap(found -> {
             if (found.isEmpty()) {
-                return Uni.createFrom().item(new Release(0, "", 0, 0));
+                return Uni.createFrom().item(new Release(Release.Freed.NOTHING, "", 0, 0));
             }
             Located located = found.get();
             String userId = located.entry().userId();
@@ -311,12 +308,12 @@ final class StockBuckets {
                     .flatMap(acked -> {
                         Response r = acked.reply();
                         if (r.get(0).toInteger() != 1) {
-                            return Uni.createFrom().item(new Release(0, "", 0, 0, acked.replicated(), located.bucket()));
+                            return Uni.createFrom().item(new Release(Release.Freed.NOTHING, "", 0, 0, acked.replicated(), located.bucket()));
                         }
                         String flips = r.get(2).toString();
                         Uni<Void> report = flips.isEmpty() ? Uni.createFrom().voidItem()
                                 : level(keys, located.bucket(), Long.parseLong(flips), false);
-                        return report.replaceWith(new Release(1, r.get(1).toString(), 0, 0, acked.replicated(),
+                        return report.replaceWith(new Release(Release.Freed.TO_OPEN_SALE, "", 0, 0, acked.replicated(),
                                 located.bucket()));
                     });
         });
@@ -353,7 +350,7 @@ final class StockBuckets {
                                 List.of(candidate, Long.toString(orderId), Long.toString(keys.saleId()), channel),
                                 replicaAcks, replicaAckTimeoutMs)
                         .flatMap(acked -> acked.reply().toInteger() == 1
-                                ? Uni.createFrom().item(new Release(2, candidate, orderId, r.generation(),
+                                ? Uni.createFrom().item(new Release(Release.Freed.TO_WAITER, candidate, orderId, r.generation(),
                                         r.replicated() && acked.replicated(), r.bucket()))
                                 // the head left the waitlist meanwhile: the unit goes back, next head
                                 : giveBackUnit(keys, orderId).replaceWith(

@@ -2,9 +2,11 @@ package io.flashsale.sale;
 
 import io.flashsale.common.LuaScript;
 import io.flashsale.common.ReplicaAcks;
+import io.flashsale.sale.lua.PurchaseScript;
+import io.flashsale.sale.lua.ReleaseOrPromoteScript;
+import io.flashsale.sale.lua.ResolveReservationScript;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.redis.client.Response;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
 
@@ -17,29 +19,25 @@ import java.util.List;
 @ApplicationScoped
 public class StockReservations {
 
-    private static final LuaScript PURCHASE = LuaScript.load("purchase");
-    private static final LuaScript RESOLVE = LuaScript.load("resolve_reservation");
-    private static final LuaScript RELEASE_OR_PROMOTE = LuaScript.load("release_or_promote");
     private static final LuaScript CONFIRM = LuaScript.load("confirm");
     private static final LuaScript COUNTERS = LuaScript.load("sale_counters");
 
-    /** Result codes of purchase.lua. */
+    /** What a reservation attempt came to (purchase.lua, or the bucket scripts of a bucketed sale). */
     public enum Outcome {
         RESERVED, NOT_PRIMED, NOT_STARTED, ENDED, ALREADY_PURCHASED, SOLD_OUT, WAITLISTED, WAITLIST_FULL,
         ORDER_ID_TAKEN;
 
-        static Outcome of(int code) {
+        static Outcome of(PurchaseScript.Code code) {
             return switch (code) {
-                case 1 -> RESERVED;
-                case -1 -> NOT_PRIMED;
-                case -2 -> NOT_STARTED;
-                case -3 -> ENDED;
-                case -4 -> ALREADY_PURCHASED;
-                case -5 -> SOLD_OUT;
-                case -6 -> WAITLISTED;
-                case -7 -> WAITLIST_FULL;
-                case -8 -> ORDER_ID_TAKEN;
-                default -> throw new IllegalStateException("purchase.lua returned unknown code " + code);
+                case RESERVED -> RESERVED;
+                case NOT_PRIMED -> NOT_PRIMED;
+                case NOT_STARTED -> NOT_STARTED;
+                case ENDED -> ENDED;
+                case ALREADY_PURCHASED -> ALREADY_PURCHASED;
+                case SOLD_OUT -> SOLD_OUT;
+                case WAITLISTED -> WAITLISTED;
+                case WAITLIST_FULL -> WAITLIST_FULL;
+                case ORDER_ID_TAKEN -> ORDER_ID_TAKEN;
             };
         }
     }
@@ -68,23 +66,35 @@ public class StockReservations {
      * promotion no replica holds is not written as an order by the caller (the reconciler writes
      * it once it is sure to survive a failover, or finds it gone with the failed master).
      */
-    public record Release(int code, String userId, long newOrderId, long generation, boolean replicated,
+    public record Release(Freed freed, String userId, long newOrderId, long generation, boolean replicated,
             int bucket) {
 
-        public Release(int code, String userId, long newOrderId, long generation) {
-            this(code, userId, newOrderId, generation, true, 0);
+        /** Where the unit went. {@code userId}, {@code newOrderId}, {@code generation}: the promoted waiter's. */
+        public enum Freed {
+            /** No reservation held it (already released, paid, or unknown). */
+            NOTHING,
+            /** Back on open sale. */
+            TO_OPEN_SALE,
+            /** Handed to the waitlist head under {@code newOrderId}. */
+            TO_WAITER,
+            /** Redis did not answer; the reconciler will free it. */
+            NOT_YET
         }
 
-        public Release(int code, String userId, long newOrderId, long generation, boolean replicated) {
-            this(code, userId, newOrderId, generation, replicated, 0);
+        public Release(Freed freed, String userId, long newOrderId, long generation) {
+            this(freed, userId, newOrderId, generation, true, 0);
+        }
+
+        public Release(Freed freed, String userId, long newOrderId, long generation, boolean replicated) {
+            this(freed, userId, newOrderId, generation, replicated, 0);
         }
 
         public boolean promoted() {
-            return code == 2;
+            return freed == Freed.TO_WAITER;
         }
 
         public boolean released() {
-            return code == 1;
+            return freed == Freed.TO_OPEN_SALE;
         }
     }
 
@@ -132,18 +142,18 @@ public class StockReservations {
 
     public Uni<Reservation> reserve(long saleId, String userId, long orderId, boolean joinWaitlist,
             int waitlistCapacity) {
-        SaleKeys keys = new SaleKeys(saleId);
-        return PURCHASE.runAcked(redis, keys.purchaseKeys(),
-                        List.of(userId, Long.toString(orderId), Long.toString(saleId), channel,
-                                joinWaitlist ? "1" : "0", Integer.toString(waitlistCapacity)),
+        return PurchaseScript.run(redis, new SaleKeys(saleId),
+                        new PurchaseScript.Args(userId, orderId, saleId, channel, joinWaitlist, waitlistCapacity),
                         replicaAcks, replicaAckTimeoutMs)
-                .map(acked -> {
-                    Response r = acked.reply();
-                    Outcome outcome = Outcome.of(r.get(0).toInteger());
-                    return new Reservation(outcome, r.get(1).toString(),
-                            outcome == Outcome.WAITLISTED ? r.get(2).toLong() : 0,
-                            outcome == Outcome.RESERVED ? Long.parseLong(r.get(2).toString()) : 0,
-                            acked.replicated());
+                .map(r -> {
+                    Outcome outcome = Outcome.of(r.code());
+                    String detail = switch (outcome) {
+                        case RESERVED -> Long.toString(r.remainingStock());
+                        case ALREADY_PURCHASED -> r.existingOrderId();
+                        case WAITLISTED -> Long.toString(r.waitlistPosition());
+                        default -> "";
+                    };
+                    return new Reservation(outcome, detail, r.waitlistLength(), r.generation(), r.replicated());
                 });
     }
 
@@ -159,14 +169,9 @@ public class StockReservations {
     }
 
     public Uni<Resolution> resolve(long saleId, long orderId) {
-        return RESOLVE.runAcked(redis, new SaleKeys(saleId).resolveKeys(), List.of(Long.toString(orderId)),
-                        replicaAcks, replicaAckTimeoutMs)
-                .map(acked -> {
-                    Response r = acked.reply();
-                    return r.get(0).toInteger() == 1
-                            ? new Resolution(true, Long.parseLong(r.get(2).toString()), acked.replicated())
-                            : new Resolution(false, 0, acked.replicated());
-                });
+        return ResolveReservationScript.run(redis, new SaleKeys(saleId).bucket(0),
+                        new ResolveReservationScript.Args(orderId), replicaAcks, replicaAckTimeoutMs)
+                .map(r -> new Resolution(r.reserved(), r.generation(), r.replicated()));
     }
 
     /**
@@ -180,16 +185,14 @@ public class StockReservations {
     }
 
     private Uni<Release> releaseOrPromote(SaleKeys keys, long orderId, long promotedOrderId) {
-        long saleId = keys.saleId();
-        return RELEASE_OR_PROMOTE.runAcked(redis, keys.releaseOrPromoteKeys(), List.of(Long.toString(orderId),
-                        Long.toString(saleId), channel, Long.toString(promotedOrderId)), replicaAcks,
-                        replicaAckTimeoutMs)
-                .map(acked -> {
-                    Response r = acked.reply();
-                    return r.get(0).toInteger() == 2
-                            ? new Release(2, r.get(1).toString(), Long.parseLong(r.get(2).toString()),
-                                    Long.parseLong(r.get(3).toString()), acked.replicated())
-                            : new Release(r.get(0).toInteger(), r.get(1).toString(), 0, 0, acked.replicated());
+        return ReleaseOrPromoteScript.run(redis, keys,
+                        new ReleaseOrPromoteScript.Args(orderId, keys.saleId(), channel, promotedOrderId),
+                        replicaAcks, replicaAckTimeoutMs)
+                .map(r -> switch (r.code()) {
+                    case PROMOTED -> new Release(Release.Freed.TO_WAITER, r.promotedUserId(), r.promotedOrderId(),
+                            r.generation(), r.replicated());
+                    case RELEASED -> new Release(Release.Freed.TO_OPEN_SALE, "", 0, 0, r.replicated());
+                    case NOTHING_TO_RELEASE -> new Release(Release.Freed.NOTHING, "", 0, 0, r.replicated());
                 });
     }
 

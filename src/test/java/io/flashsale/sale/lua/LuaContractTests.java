@@ -1,0 +1,216 @@
+package io.flashsale.sale.lua;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.flashsale.common.OrderIds;
+import io.flashsale.sale.ReservationEntry;
+import io.flashsale.sale.SaleKeys;
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.quarkus.redis.datasource.RedisDataSource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Lua <-> Java contract, per script: each script runs on the real Redis (keys from SaleKeys,
+ * ARGV from the script's Args record) and reaches each of its return codes, which the Java enum
+ * must name; and the codes a script can return (its {@code return {N, ...}} statements) are
+ * exactly the enum's. The sale ids are random and never in the database: no timer of the app
+ * touches these keys.
+ */
+@QuarkusTest
+class LuaContractTests {
+
+    static final Duration WAIT = Duration.ofSeconds(5);
+    static final String CHANNEL = "fs-lua-contract:sale-events";
+
+    @Inject
+    ReactiveRedisDataSource redis;
+
+    @Inject
+    RedisDataSource blocking;
+
+    // ---- purchase.lua
+
+    @Test
+    void purchaseReachesEveryCode() {
+        SaleKeys keys = freshSale(2, 7);
+        long first = OrderIds.next();
+
+        PurchaseScript.Result reserved = purchase(keys, "ana", first, false, 0);
+        assertEquals(PurchaseScript.Code.RESERVED, reserved.code());
+        assertEquals(1, reserved.remainingStock());
+        assertEquals(7, reserved.generation());
+        assertTrue(reserved.replicated());
+        ReservationEntry entry = ReservationEntry.parse(
+                blocking.hash(String.class).hget(keys.reservations(), Long.toString(first)));
+        assertNotNull(entry);
+        assertEquals("ana", entry.userId());
+
+        assertEquals(PurchaseScript.Code.ORDER_ID_TAKEN, purchase(keys, "bob", first, false, 0).code());
+
+        PurchaseScript.Result duplicate = purchase(keys, "ana", OrderIds.next(), false, 0);
+        assertEquals(PurchaseScript.Code.ALREADY_PURCHASED, duplicate.code());
+        assertEquals(Long.toString(first), duplicate.existingOrderId());
+
+        assertEquals(PurchaseScript.Code.RESERVED, purchase(keys, "bob", OrderIds.next(), false, 0).code());
+        assertEquals(PurchaseScript.Code.SOLD_OUT, purchase(keys, "cy", OrderIds.next(), false, 1).code());
+
+        PurchaseScript.Result waiting = purchase(keys, "cy", OrderIds.next(), true, 1);
+        assertEquals(PurchaseScript.Code.WAITLISTED, waiting.code());
+        assertEquals(1, waiting.waitlistPosition());
+        assertEquals(1, waiting.waitlistLength());
+
+        assertEquals(PurchaseScript.Code.WAITLIST_FULL, purchase(keys, "dee", OrderIds.next(), true, 1).code());
+    }
+
+    @Test
+    void purchaseOutsideTheWindowOrUnprimedIsRefused() {
+        SaleKeys unprimed = new SaleKeys(randomSaleId());
+        assertEquals(PurchaseScript.Code.NOT_PRIMED, purchase(unprimed, "ana", OrderIds.next(), false, 0).code());
+
+        long now = System.currentTimeMillis();
+        SaleKeys later = primed(now + 3_600_000, now + 7_200_000, 5, 1);
+        assertEquals(PurchaseScript.Code.NOT_STARTED, purchase(later, "ana", OrderIds.next(), false, 0).code());
+
+        SaleKeys over = primed(now - 7_200_000, now - 3_600_000, 5, 1);
+        assertEquals(PurchaseScript.Code.ENDED, purchase(over, "ana", OrderIds.next(), false, 0).code());
+    }
+
+    // ---- release_or_promote.lua
+
+    @Test
+    void releaseOrPromoteReachesEveryCode() {
+        SaleKeys keys = freshSale(1, 3);
+        long unknown = OrderIds.next();
+        assertEquals(ReleaseOrPromoteScript.Code.NOTHING_TO_RELEASE, release(keys, unknown, OrderIds.next()).code());
+
+        long anasOrder = OrderIds.next();
+        assertEquals(PurchaseScript.Code.RESERVED, purchase(keys, "ana", anasOrder, false, 0).code());
+        ReleaseOrPromoteScript.Result released = release(keys, anasOrder, OrderIds.next());
+        assertEquals(ReleaseOrPromoteScript.Code.RELEASED, released.code());
+        assertEquals(1, released.availableStock());
+        // the reservation entry is the gate: a second release finds nothing
+        assertEquals(ReleaseOrPromoteScript.Code.NOTHING_TO_RELEASE, release(keys, anasOrder, OrderIds.next()).code());
+
+        long bobsOrder = OrderIds.next();
+        assertEquals(PurchaseScript.Code.RESERVED, purchase(keys, "bob", bobsOrder, false, 0).code());
+        assertEquals(PurchaseScript.Code.WAITLISTED, purchase(keys, "cy", OrderIds.next(), true, 10).code());
+        long cysOrder = OrderIds.next();
+        ReleaseOrPromoteScript.Result promoted = release(keys, bobsOrder, cysOrder);
+        assertEquals(ReleaseOrPromoteScript.Code.PROMOTED, promoted.code());
+        assertEquals("cy", promoted.promotedUserId());
+        assertEquals(cysOrder, promoted.promotedOrderId());
+        assertEquals(3, promoted.generation());
+        assertEquals("cy", ReservationEntry.parse(
+                blocking.hash(String.class).hget(keys.reservations(), Long.toString(cysOrder))).userId());
+    }
+
+    // ---- resolve_reservation.lua
+
+    @Test
+    void resolveReservationReachesEveryCode() {
+        SaleKeys keys = freshSale(1, 4);
+        long reservedOrder = OrderIds.next();
+        assertEquals(PurchaseScript.Code.RESERVED, purchase(keys, "ana", reservedOrder, false, 0).code());
+
+        ResolveReservationScript.Result found = resolve(keys, reservedOrder);
+        assertEquals(ResolveReservationScript.Code.RESERVED, found.code());
+        assertEquals("ana", found.reservation().userId());
+        assertEquals(4, found.generation());
+
+        long lostOrder = OrderIds.next();
+        ResolveReservationScript.Result voided = resolve(keys, lostOrder);
+        assertEquals(ResolveReservationScript.Code.NOT_RESERVED_NOW_VOID, voided.code());
+        // the voided id can never reserve afterwards
+        assertEquals(PurchaseScript.Code.ORDER_ID_TAKEN, purchase(keys, "bob", lostOrder, false, 0).code());
+    }
+
+    // ---- every script's codes are its enum's
+
+    @Test
+    void eachScriptReturnsExactlyTheCodesItsEnumNames() {
+        assertEquals(codesIn("purchase"), Arrays.stream(PurchaseScript.Code.values())
+                .map(c -> c.value).collect(Collectors.toCollection(TreeSet::new)));
+        assertEquals(codesIn("release_or_promote"), Arrays.stream(ReleaseOrPromoteScript.Code.values())
+                .map(c -> c.value).collect(Collectors.toCollection(TreeSet::new)));
+        assertEquals(codesIn("resolve_reservation"), Arrays.stream(ResolveReservationScript.Code.values())
+                .map(c -> c.value).collect(Collectors.toCollection(TreeSet::new)));
+    }
+
+    /** The literal codes of a script's {@code return {N, ...}} statements. */
+    static Set<Integer> codesIn(String script) {
+        String source = source(script);
+        Matcher m = Pattern.compile("(?m)^\\s*return \\{(-?\\d+)").matcher(source);
+        Set<Integer> codes = new TreeSet<>();
+        while (m.find()) {
+            codes.add(Integer.parseInt(m.group(1)));
+        }
+        return codes;
+    }
+
+    static String source(String script) {
+        try (InputStream in = Thread.currentThread().getContextClassLoader()
+                .getResourceAsStream("lua/" + script + ".lua")) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    // ---- helpers
+
+    PurchaseScript.Result purchase(SaleKeys keys, String userId, long orderId, boolean joinWaitlist, int capacity) {
+        return PurchaseScript.run(redis, keys,
+                new PurchaseScript.Args(userId, orderId, keys.saleId(), CHANNEL, joinWaitlist, capacity), 0, 0)
+                .await().atMost(WAIT);
+    }
+
+    ReleaseOrPromoteScript.Result release(SaleKeys keys, long orderId, long promotedOrderId) {
+        return ReleaseOrPromoteScript.run(redis, keys,
+                new ReleaseOrPromoteScript.Args(orderId, keys.saleId(), CHANNEL, promotedOrderId), 0, 0)
+                .await().atMost(WAIT);
+    }
+
+    ResolveReservationScript.Result resolve(SaleKeys keys, long orderId) {
+        return ResolveReservationScript.run(redis, keys.bucket(0), new ResolveReservationScript.Args(orderId), 0, 0)
+                .await().atMost(WAIT);
+    }
+
+    /** An open sale (started an hour ago, ends in an hour) with this stock and rebuild generation. */
+    SaleKeys freshSale(long stock, long generation) {
+        long now = System.currentTimeMillis();
+        return primed(now - 3_600_000, now + 3_600_000, stock, generation);
+    }
+
+    /** Meta and stock as prime_sale.lua leaves them, written directly so only the script under test runs. */
+    SaleKeys primed(long startsAtMs, long endsAtMs, long stock, long generation) {
+        SaleKeys keys = new SaleKeys(randomSaleId());
+        long dropAtS = System.currentTimeMillis() / 1000 + 3600;
+        blocking.hash(String.class).hset(keys.meta(), Map.of("startsAtMs", Long.toString(startsAtMs),
+                "endsAtMs", Long.toString(endsAtMs), "gen", Long.toString(generation), "dropAtS",
+                Long.toString(dropAtS)));
+        blocking.value(String.class).set(keys.stock(), Long.toString(stock));
+        blocking.key().expireat(keys.meta(), dropAtS);
+        blocking.key().expireat(keys.stock(), dropAtS);
+        return keys;
+    }
+
+    static long randomSaleId() {
+        return 900_000_000L + ThreadLocalRandom.current().nextLong(100_000_000L);
+    }
+}
