@@ -9,9 +9,11 @@ KEYS[2] meta    hash: dropAtS (the registry expires with the sale)
 ARGV[1] userId
 ARGV[2] orderId
 
-Returns {code, detail}:
-   1, ''               registered (or already registered with this very order: a retry)
-  -4, existing orderId  the buyer already holds another active order
+Returns {code, existingOrderId}:
+   1, ''                registered (or already registered with this very order: a retry)
+  -4, existingOrderId   the buyer already holds another active order
+
+Java side: io.flashsale.sale.lua.BucketRegisterScript (KEYS from SaleKeys.Bucket.registerKeys()).
 ]]
 local existing = redis.call('HGET', KEYS[1], ARGV[1])
 if existing and existing ~= ARGV[2] then

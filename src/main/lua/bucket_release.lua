@@ -13,9 +13,13 @@ KEYS[2] stock         integer: units available in this bucket
 KEYS[3] meta          hash: flips
 ARGV[1] orderId
 
-Returns {code, detail, detail2, detail3}:
-   0, '', '', ''                     nothing to release (already released, paid, or unknown)
-   1, available, flips, userId       released; flips is '' unless the bucket went 0 -> 1
+Returns {code, availableStock, flips, userId}:
+   0, '', '', ''                          nothing to release (already released, paid, or unknown)
+   1, availableStock, flips, userId       released; flips is '' unless the bucket went 0 -> 1;
+                                          userId parsed from the reservation userId|reservedAtMs
+
+Java side: io.flashsale.sale.lua.BucketReleaseScript (KEYS from SaleKeys.Bucket.releaseKeys());
+the reservation format is io.flashsale.sale.ReservationEntry in Java.
 ]]
 local reservation = redis.call('HGET', KEYS[1], ARGV[1])
 if not reservation then

@@ -8,7 +8,9 @@ KEYS[1] hash  userId -> orderId (a home bucket's buyers, or the hub's promoted)
 ARGV[1] userId
 ARGV[2] orderId
 
-Returns 1 when the entry was removed, 0 otherwise.
+Returns 1 when the entry was removed, 0 otherwise (left alone).
+
+Java side: io.flashsale.sale.lua.BucketUnregisterScript.
 ]]
 if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then
   redis.call('HDEL', KEYS[1], ARGV[1])

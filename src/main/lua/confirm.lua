@@ -8,6 +8,8 @@ KEYS[2] meta          hash: ..., paid (units paid, for the sale page)
 ARGV[1] orderId
 
 Returns 1 when this call confirmed the order, 0 when there was nothing to confirm.
+
+Java side: io.flashsale.sale.lua.ConfirmScript (KEYS from SaleKeys.Bucket.confirmKeys()).
 ]]
 if redis.call('HDEL', KEYS[1], ARGV[1]) == 1 then
   if redis.call('EXISTS', KEYS[2]) == 1 then

@@ -25,7 +25,9 @@ ARGV[11] (optional, sales with stock buckets) flips: the stock-level counter a r
 KEYS[3..7] buyers, reservations, waitlist, promoted, voided (dropped when ARGV[8] is '1');
         whichever exist get the sale's expiry too (a rebuild writes them before priming)
 
-Returns 1 when the stock was written, 0 when it already existed.
+Returns 1 when the stock was written, 0 when it already existed (kept).
+
+Java side: io.flashsale.sale.lua.PrimeSaleScript (Args = ARGV; KEYS from SaleKeys.Bucket.primeKeys()).
 ]]
 if ARGV[8] == '1' then
   redis.call('DEL', KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7])

@@ -266,6 +266,16 @@ public final class SaleKeys {
             return List.of(meta(), stock(), buyers(), reservations(), voided());
         }
 
+        /** KEYS of confirm.lua, in order. */
+        public List<String> confirmKeys() {
+            return List.of(reservations(), meta());
+        }
+
+        /** KEYS of bucket_register.lua, in order (the buyer's home bucket). */
+        public List<String> registerKeys() {
+            return List.of(buyers(), meta());
+        }
+
         /** KEYS of bucket_release.lua, in order. */
         public List<String> releaseKeys() {
             return List.of(reservations(), stock(), meta());

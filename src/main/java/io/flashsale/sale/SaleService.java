@@ -1,7 +1,7 @@
 package io.flashsale.sale;
 
 import io.flashsale.common.ApiException;
-import io.flashsale.common.LuaScript;
+import io.flashsale.sale.lua.PrimeSaleScript;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
@@ -16,7 +16,6 @@ import java.util.Map;
 @ApplicationScoped
 public class SaleService {
 
-    private static final LuaScript PRIME = LuaScript.load("prime_sale");
 
     private final ReactiveRedisDataSource redis;
     private final EntityManager em;
@@ -102,30 +101,22 @@ public class SaleService {
      * Each bucket's meta carries the whole window and the bucket's own share as 'stock'.
      */
     public void prime(Sale sale, int bucket, long available, boolean newSale, long generation, long paid) {
-        List<String> args = primeArgs(sale, bucket, available, newSale, generation, paid);
-        PRIME.run(redis, new SaleKeys(sale.id, sale.buckets).bucket(bucket).primeKeys(), args).await().atMost(redisTimeout);
+        PrimeSaleScript.Args args = primeArgs(sale, bucket, available, newSale, generation, paid, false);
+        PrimeSaleScript.run(redis, new SaleKeys(sale.id, sale.buckets).bucket(bucket), args).await().atMost(redisTimeout);
     }
 
     /** A rebuild of one bucket of a sale with buckets: an empty bucket starts with an odd flip count. */
     public void primeRebuilt(Sale sale, int bucket, long available, long generation, long paid) {
-        List<String> args = new java.util.ArrayList<>(primeArgs(sale, bucket, available, false, generation, paid));
-        args.add(available > 0 ? "" : "1");
-        PRIME.run(redis, new SaleKeys(sale.id, sale.buckets).bucket(bucket).primeKeys(), args).await().atMost(redisTimeout);
+        PrimeSaleScript.Args args = primeArgs(sale, bucket, available, false, generation, paid, available <= 0);
+        PrimeSaleScript.run(redis, new SaleKeys(sale.id, sale.buckets).bucket(bucket), args).await().atMost(redisTimeout);
     }
 
-    private List<String> primeArgs(Sale sale, int bucket, long available, boolean newSale, long generation, long paid) {
+    private PrimeSaleScript.Args primeArgs(Sale sale, int bucket, long available, boolean newSale, long generation,
+            long paid, boolean rebuiltEmpty) {
         Instant dropAfter = sale.endsAt.plus(config.redisRetention());
-        return List.of(
-                Long.toString(sale.startsAt.toEpochMilli()),
-                Long.toString(sale.endsAt.toEpochMilli()),
-                Long.toString(sale.priceCents),
-                Integer.toString(sale.buckets > 1 ? share(sale, bucket) : sale.stock),
-                sale.paymentTimeoutSeconds == null ? "" : sale.paymentTimeoutSeconds.toString(),
-                Long.toString(dropAfter.getEpochSecond()),
-                Long.toString(available),
-                newSale ? "1" : "0",
-                Long.toString(generation),
-                Long.toString(paid));
+        return new PrimeSaleScript.Args(sale.startsAt.toEpochMilli(), sale.endsAt.toEpochMilli(), sale.priceCents,
+                sale.buckets > 1 ? share(sale, bucket) : sale.stock, sale.paymentTimeoutSeconds,
+                dropAfter.getEpochSecond(), available, newSale, generation, paid, rebuiltEmpty);
     }
 
     private SaleView view(Sale sale, long available, long reserved, long paid, long waitlistLength) {

@@ -7,6 +7,11 @@ import io.flashsale.sale.StockReservations.Outcome;
 import io.flashsale.sale.StockReservations.Release;
 import io.flashsale.sale.StockReservations.Reservation;
 import io.flashsale.sale.StockReservations.Resolution;
+import io.flashsale.sale.lua.BucketRegisterScript;
+import io.flashsale.sale.lua.BucketReleaseScript;
+import io.flashsale.sale.lua.BucketReserveScript;
+import io.flashsale.sale.lua.BucketUnregisterScript;
+import io.flashsale.sale.lua.ConfirmScript;
 import io.flashsale.sale.lua.ResolveReservationScript;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.smallrye.mutiny.Uni;
@@ -36,58 +41,22 @@ import org.jboss.logging.Logger;
 final class StockBuckets {
 
     private static final Logger LOG = Logger.getLogger(StockBuckets.class);
-    private static final LuaScript RESERVE = LuaScript.load("bucket_reserve");
-    private static final LuaScript REGISTER = LuaScript.load("bucket_register");
-    private static final LuaScript RELEASE = LuaScript.load("bucket_release");
-    private static final LuaScript UNREGISTER = LuaScript.load("bucket_unregister");
     private static final LuaScript LEVEL = LuaScript.load("stock_level");
     private static final LuaScript JOIN_WAITLIST = LuaScript.load("join_waitlist");
     private static final LuaScript PROMOTE_WAITER = LuaScript.load("promote_waiter");
-    private static final LuaScript CONFIRM = LuaScript.load("confirm");
     private static final LuaScript COUNTERS = LuaScript.load("sale_counters");
     /** Waitlist heads tried per freed unit (a head that left or already bought is skipped). */
     private static final int PROMOTION_ATTEMPTS = 5;
 
-    /** Result codes of bucket_reserve.lua. */
-    enum ReserveCode {
-        RESERVED, NOT_PRIMED, NOT_STARTED, ENDED, ALREADY_PURCHASED, EMPTY, ORDER_ID_TAKEN;
+    /** One bucket_reserve.lua call's reply, with the bucket it ran on. */
+    record ReserveStep(int bucket, BucketReserveScript.Result result) {
 
-        static ReserveCode of(int code) {
-            return switch (code) {
-                case 1 -> RESERVED;
-                case -1 -> NOT_PRIMED;
-                case -2 -> NOT_STARTED;
-                case -3 -> ENDED;
-                case -4 -> ALREADY_PURCHASED;
-                case -5 -> EMPTY;
-                case -8 -> ORDER_ID_TAKEN;
-                default -> throw new IllegalStateException("bucket_reserve.lua returned unknown code " + code);
-            };
+        BucketReserveScript.Code code() {
+            return result.code();
         }
-    }
 
-    /** ARGV of bucket_reserve.lua. */
-    record ReserveArgs(String userId, long orderId, boolean home) {
-
-        List<String> argv() {
-            return List.of(userId, Long.toString(orderId), home ? "1" : "0");
-        }
-    }
-
-    /** One bucket_reserve.lua call's reply; {@code flips} null unless it emptied the bucket. */
-    record ReserveStep(int bucket, ReserveCode code, String detail, long generation, Long flips, boolean replicated) {
-    }
-
-    /** Result codes of bucket_register.lua. */
-    enum RegisterCode {
-        REGISTERED, ALREADY_PURCHASED;
-
-        static RegisterCode of(int code) {
-            return switch (code) {
-                case 1 -> REGISTERED;
-                case -4 -> ALREADY_PURCHASED;
-                default -> throw new IllegalStateException("bucket_register.lua returned unknown code " + code);
-            };
+        boolean replicated() {
+            return result.replicated();
         }
     }
 
@@ -120,9 +89,9 @@ final class StockBuckets {
 
     Uni<Reservation> reserve(SaleKeys keys, String userId, long orderId, boolean joinWaitlist, int waitlistCapacity) {
         int home = keys.home(userId);
-        return reserveIn(keys, home, new ReserveArgs(userId, orderId, true)).flatMap(step -> switch (step.code()) {
+        return reserveIn(keys, home, new BucketReserveScript.Args(userId, orderId, true)).flatMap(step -> switch (step.code()) {
             case RESERVED -> reported(keys, step).replaceWith(reserved(step, step.replicated()));
-            case EMPTY -> fallback(keys, home, 1, userId, orderId, joinWaitlist, waitlistCapacity);
+            case BUCKET_EMPTY -> fallback(keys, home, 1, userId, orderId, joinWaitlist, waitlistCapacity);
             default -> Uni.createFrom().item(refusal(step));
         });
     }
@@ -134,14 +103,14 @@ final class StockBuckets {
             return soldOut(keys, userId, joinWaitlist, waitlistCapacity);
         }
         int source = (home + i) % keys.buckets();
-        return reserveIn(keys, source, new ReserveArgs(userId, orderId, false)).flatMap(step -> switch (step.code()) {
+        return reserveIn(keys, source, new BucketReserveScript.Args(userId, orderId, false)).flatMap(step -> switch (step.code()) {
             case RESERVED -> reported(keys, step).replaceWith(register(keys, home, userId, orderId))
-                    .flatMap(registered -> registered.code() == RegisterCode.REGISTERED
+                    .flatMap(registered -> registered.code() == BucketRegisterScript.Code.REGISTERED
                             ? Uni.createFrom().item(reserved(step, step.replicated() && registered.replicated()))
                             // a concurrent purchase of this buyer registered first: the unit goes back
                             : giveBack(keys, source, orderId).replaceWith(new Reservation(Outcome.ALREADY_PURCHASED,
-                                    registered.existing(), 0, 0)));
-            case EMPTY -> fallback(keys, home, i + 1, userId, orderId, joinWaitlist, waitlistCapacity);
+                                    registered.existingOrderId(), 0, 0)));
+            case BUCKET_EMPTY -> fallback(keys, home, i + 1, userId, orderId, joinWaitlist, waitlistCapacity);
             default -> Uni.createFrom().item(refusal(step));
         });
     }
@@ -158,7 +127,8 @@ final class StockBuckets {
     }
 
     private static Reservation reserved(ReserveStep step, boolean replicated) {
-        return new Reservation(Outcome.RESERVED, step.detail(), 0, step.generation(), replicated, step.bucket());
+        return new Reservation(Outcome.RESERVED, Long.toString(step.result().remainingStock()), 0,
+                step.result().generation(), replicated, step.bucket());
     }
 
     private static Reservation refusal(ReserveStep step) {
@@ -168,43 +138,29 @@ final class StockBuckets {
             case ENDED -> Outcome.ENDED;
             case ALREADY_PURCHASED -> Outcome.ALREADY_PURCHASED;
             case ORDER_ID_TAKEN -> Outcome.ORDER_ID_TAKEN;
-            case EMPTY -> Outcome.SOLD_OUT;
+            case BUCKET_EMPTY -> Outcome.SOLD_OUT;
             case RESERVED -> throw new IllegalStateException("not a refusal");
         };
-        return new Reservation(outcome, step.detail(), 0, 0);
+        return new Reservation(outcome, step.result().existingOrderId(), 0, 0);
     }
 
-    private Uni<ReserveStep> reserveIn(SaleKeys keys, int bucket, ReserveArgs args) {
-        return RESERVE.runAcked(redis, keys.bucket(bucket).reserveKeys(), args.argv(), replicaAcks, replicaAckTimeoutMs)
-                .map(acked -> {
-                    Response r = acked.reply();
-                    ReserveCode code = ReserveCode.of(r.get(0).toInteger());
-                    if (code != ReserveCode.RESERVED) {
-                        return new ReserveStep(bucket, code, r.get(1).toString(), 0, null, acked.replicated());
-                    }
-                    String flips = r.get(3).toString();
-                    return new ReserveStep(bucket, code, r.get(1).toString(), Long.parseLong(r.get(2).toString()),
-                            flips.isEmpty() ? null : Long.parseLong(flips), acked.replicated());
-                });
+    private Uni<ReserveStep> reserveIn(SaleKeys keys, int bucket, BucketReserveScript.Args args) {
+        return BucketReserveScript.run(redis, keys.bucket(bucket), args, replicaAcks, replicaAckTimeoutMs)
+                .map(result -> new ReserveStep(bucket, result));
     }
 
-    private record Registered(RegisterCode code, String existing, boolean replicated) {
-    }
-
-    private Uni<Registered> register(SaleKeys keys, int home, String userId, long orderId) {
-        SaleKeys.Bucket bucket = keys.bucket(home);
-        return REGISTER.runAcked(redis, List.of(bucket.buyers(), bucket.meta()),
-                        List.of(userId, Long.toString(orderId)), replicaAcks, replicaAckTimeoutMs)
-                .map(acked -> new Registered(RegisterCode.of(acked.reply().get(0).toInteger()),
-                        acked.reply().get(1).toString(), acked.replicated()));
+    private Uni<BucketRegisterScript.Result> register(SaleKeys keys, int home, String userId, long orderId) {
+        return BucketRegisterScript.run(redis, keys.bucket(home), new BucketRegisterScript.Args(userId, orderId),
+                replicaAcks, replicaAckTimeoutMs);
     }
 
     /** A drained bucket tells the hub; a failed report only delays the broadcast (the reconciler resyncs). */
     private Uni<Void> reported(SaleKeys keys, ReserveStep step) {
-        if (step.flips() == null) {
+        Long flips = step.result().flips();
+        if (flips == null) {
             return Uni.createFrom().voidItem();
         }
-        return level(keys, step.bucket(), step.flips(), true);
+        return level(keys, step.bucket(), flips, true);
     }
 
     Uni<Void> level(SaleKeys keys, int bucket, long flips, boolean empty) {
@@ -218,18 +174,15 @@ final class StockBuckets {
 
     /** The unit of a reservation goes back to its bucket (gated by the entry); 1 when it did. */
     private Uni<Integer> giveBack(SaleKeys keys, int bucket, long orderId) {
-        return RELEASE.runAcked(redis, keys.bucket(bucket).releaseKeys(), List.of(Long.toString(orderId)),
-                        replicaAcks, replicaAckTimeoutMs)
-                .flatMap(acked -> {
-                    Response r = acked.reply();
-                    if (r.get(0).toInteger() != 1) {
-                        return Uni.createFrom().item(0);
-                    }
-                    String flips = r.get(2).toString();
-                    Uni<Void> report = flips.isEmpty() ? Uni.createFrom().voidItem()
-                            : level(keys, bucket, Long.parseLong(flips), false);
-                    return report.replaceWith(1);
-                });
+        return releaseIn(keys, bucket, orderId).map(released -> released.released() ? 1 : 0);
+    }
+
+    /** bucket_release.lua, and the hub told when the bucket went 0 -> 1. */
+    private Uni<BucketReleaseScript.Result> releaseIn(SaleKeys keys, int bucket, long orderId) {
+        return BucketReleaseScript.run(redis, keys.bucket(bucket), new BucketReleaseScript.Args(orderId), replicaAcks,
+                        replicaAckTimeoutMs)
+                .flatMap(r -> r.flips() == null ? Uni.createFrom().item(r)
+                        : level(keys, bucket, r.flips(), false).replaceWith(r));
     }
 
     // ---- a lost reply
@@ -259,7 +212,7 @@ final class StockBuckets {
             if (reserved.bucket() == home) {
                 return Uni.createFrom().item(new Resolution(true, reserved.generation(), replicated, home));
             }
-            return register(keys, home, userId, orderId).flatMap(registered -> registered.code() == RegisterCode.REGISTERED
+            return register(keys, home, userId, orderId).flatMap(registered -> registered.code() == BucketRegisterScript.Code.REGISTERED
                     ? Uni.createFrom().item(new Resolution(true, reserved.generation(),
                             replicated && registered.replicated(), reserved.bucket()))
                     : giveBack(keys, reserved.bucket(), orderId)
@@ -303,28 +256,18 @@ final class StockBuckets {
             Located located = found.get();
             String userId = located.entry().userId();
             return unregister(keys, userId, orderId)
-                    .flatMap(ignored -> RELEASE.runAcked(redis, keys.bucket(located.bucket()).releaseKeys(),
-                            List.of(Long.toString(orderId)), replicaAcks, replicaAckTimeoutMs))
-                    .flatMap(acked -> {
-                        Response r = acked.reply();
-                        if (r.get(0).toInteger() != 1) {
-                            return Uni.createFrom().item(new Release(Release.Freed.NOTHING, "", 0, 0, acked.replicated(), located.bucket()));
-                        }
-                        String flips = r.get(2).toString();
-                        Uni<Void> report = flips.isEmpty() ? Uni.createFrom().voidItem()
-                                : level(keys, located.bucket(), Long.parseLong(flips), false);
-                        return report.replaceWith(new Release(Release.Freed.TO_OPEN_SALE, "", 0, 0, acked.replicated(),
-                                located.bucket()));
-                    });
+                    .flatMap(ignored -> releaseIn(keys, located.bucket(), orderId))
+                    .map(r -> new Release(r.released() ? Release.Freed.TO_OPEN_SALE : Release.Freed.NOTHING, "", 0, 0,
+                            r.replicated(), located.bucket()));
         });
     }
 
     /** Drops the buyer's registry entry (home bucket) and promotion (hub) that point at this order. */
     Uni<Void> unregister(SaleKeys keys, String userId, long orderId) {
-        List<String> argv = List.of(userId, Long.toString(orderId));
-        return UNREGISTER.runAcked(redis, List.of(keys.bucket(keys.home(userId)).buyers()), argv, replicaAcks,
+        BucketUnregisterScript.Args args = new BucketUnregisterScript.Args(userId, orderId);
+        return BucketUnregisterScript.run(redis, keys.bucket(keys.home(userId)).buyers(), args, replicaAcks,
                         replicaAckTimeoutMs)
-                .flatMap(ignored -> UNREGISTER.runAcked(redis, List.of(keys.promoted()), argv, replicaAcks,
+                .flatMap(ignored -> BucketUnregisterScript.run(redis, keys.promoted(), args, replicaAcks,
                         replicaAckTimeoutMs))
                 .replaceWithVoid();
     }
@@ -371,7 +314,7 @@ final class StockBuckets {
 
     Uni<Void> confirmIn(SaleKeys keys, int bucket, long orderId) {
         SaleKeys.Bucket b = keys.bucket(bucket);
-        return CONFIRM.run(redis, List.of(b.reservations(), b.meta()), List.of(Long.toString(orderId))).replaceWithVoid();
+        return ConfirmScript.run(redis, b, new ConfirmScript.Args(orderId)).replaceWithVoid();
     }
 
     /** The sale page's figures: every bucket's, summed (the waitlist is only in bucket 0). */

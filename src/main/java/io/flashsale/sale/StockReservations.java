@@ -2,6 +2,7 @@ package io.flashsale.sale;
 
 import io.flashsale.common.LuaScript;
 import io.flashsale.common.ReplicaAcks;
+import io.flashsale.sale.lua.ConfirmScript;
 import io.flashsale.sale.lua.PurchaseScript;
 import io.flashsale.sale.lua.ReleaseOrPromoteScript;
 import io.flashsale.sale.lua.ResolveReservationScript;
@@ -19,7 +20,6 @@ import java.util.List;
 @ApplicationScoped
 public class StockReservations {
 
-    private static final LuaScript CONFIRM = LuaScript.load("confirm");
     private static final LuaScript COUNTERS = LuaScript.load("sale_counters");
 
     /** What a reservation attempt came to (purchase.lua, or the bucket scripts of a bucketed sale). */
@@ -208,8 +208,7 @@ public class StockReservations {
     }
 
     private Uni<Void> confirm(SaleKeys keys, long orderId) {
-        return CONFIRM.run(redis, List.of(keys.reservations(), keys.meta()), List.of(Long.toString(orderId)))
-                .replaceWithVoid();
+        return ConfirmScript.run(redis, keys.bucket(0), new ConfirmScript.Args(orderId)).replaceWithVoid();
     }
 
     /** The sale page's live figures, in one round trip; {@code primed} false when Redis lost the sale. */

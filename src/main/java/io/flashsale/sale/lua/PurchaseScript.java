@@ -30,23 +30,19 @@ public final class PurchaseScript {
     }
 
     /** The script's return codes (first reply slot). */
-    public enum Code {
+    public enum Code implements ReturnCode {
         RESERVED(1), NOT_PRIMED(-1), NOT_STARTED(-2), ENDED(-3), ALREADY_PURCHASED(-4), SOLD_OUT(-5),
         WAITLISTED(-6), WAITLIST_FULL(-7), ORDER_ID_TAKEN(-8);
 
-        public final int value;
+        private final int value;
 
         Code(int value) {
             this.value = value;
         }
 
-        public static Code of(long value) {
-            for (Code code : values()) {
-                if (code.value == value) {
-                    return code;
-                }
-            }
-            throw new IllegalStateException("purchase.lua returned unknown code " + value);
+        @Override
+        public int value() {
+            return value;
         }
     }
 
@@ -61,7 +57,7 @@ public final class PurchaseScript {
             long waitlistPosition, long waitlistLength, boolean replicated) {
 
         static Result of(Response reply, boolean replicated) {
-            Code code = Code.of(reply.get(0).toLong());
+            Code code = ReturnCode.of(Code.values(), reply.get(0).toLong(), "purchase");
             return switch (code) {
                 case RESERVED -> new Result(code, Long.parseLong(reply.get(1).toString()),
                         Long.parseLong(reply.get(2).toString()), "", 0, 0, replicated);

@@ -26,22 +26,18 @@ public final class ReleaseOrPromoteScript {
         }
     }
 
-    public enum Code {
+    public enum Code implements ReturnCode {
         NOTHING_TO_RELEASE(0), RELEASED(1), PROMOTED(2);
 
-        public final int value;
+        private final int value;
 
         Code(int value) {
             this.value = value;
         }
 
-        public static Code of(long value) {
-            for (Code code : values()) {
-                if (code.value == value) {
-                    return code;
-                }
-            }
-            throw new IllegalStateException("release_or_promote.lua returned unknown code " + value);
+        @Override
+        public int value() {
+            return value;
         }
     }
 
@@ -53,7 +49,7 @@ public final class ReleaseOrPromoteScript {
             long generation, boolean replicated) {
 
         static Result of(Response reply, boolean replicated) {
-            Code code = Code.of(reply.get(0).toLong());
+            Code code = ReturnCode.of(Code.values(), reply.get(0).toLong(), "release_or_promote");
             return switch (code) {
                 case PROMOTED -> new Result(code, 0, reply.get(1).toString(), Long.parseLong(reply.get(2).toString()),
                         Long.parseLong(reply.get(3).toString()), replicated);

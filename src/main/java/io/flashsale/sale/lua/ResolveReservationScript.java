@@ -28,22 +28,18 @@ public final class ResolveReservationScript {
         }
     }
 
-    public enum Code {
+    public enum Code implements ReturnCode {
         NOT_RESERVED_NOW_VOID(0), RESERVED(1);
 
-        public final int value;
+        private final int value;
 
         Code(int value) {
             this.value = value;
         }
 
-        public static Code of(long value) {
-            for (Code code : values()) {
-                if (code.value == value) {
-                    return code;
-                }
-            }
-            throw new IllegalStateException("resolve_reservation.lua returned unknown code " + value);
+        @Override
+        public int value() {
+            return value;
         }
     }
 
@@ -55,7 +51,7 @@ public final class ResolveReservationScript {
         }
 
         static Result of(Response reply, boolean replicated) {
-            Code code = Code.of(reply.get(0).toLong());
+            Code code = ReturnCode.of(Code.values(), reply.get(0).toLong(), "resolve_reservation");
             return code == Code.RESERVED
                     ? new Result(code, ReservationEntry.parse(reply.get(1).toString()),
                             Long.parseLong(reply.get(2).toString()), replicated)

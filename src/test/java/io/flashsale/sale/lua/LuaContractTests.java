@@ -140,22 +140,128 @@ class LuaContractTests {
         assertEquals(PurchaseScript.Code.ORDER_ID_TAKEN, purchase(keys, "bob", lostOrder, false, 0).code());
     }
 
+    // ---- bucket_reserve.lua, bucket_register.lua, bucket_release.lua, bucket_unregister.lua
+
+    @Test
+    void bucketReserveReachesEveryCode() {
+        SaleKeys keys = new SaleKeys(randomSaleId(), 2);
+        long now = System.currentTimeMillis();
+        SaleKeys.Bucket open = primed(keys.bucket(0), now - 3_600_000, now + 3_600_000, 1, 6);
+        long first = OrderIds.next();
+
+        BucketReserveScript.Result reserved = bucketReserve(open, "ana", first, true);
+        assertEquals(BucketReserveScript.Code.RESERVED, reserved.code());
+        assertEquals(0, reserved.remainingStock());
+        assertEquals(6, reserved.generation());
+        assertEquals(1L, reserved.flips()); // this call emptied the bucket
+        assertEquals("ana", ReservationEntry.parse(
+                blocking.hash(String.class).hget(open.reservations(), Long.toString(first))).userId());
+
+        assertEquals(BucketReserveScript.Code.ORDER_ID_TAKEN, bucketReserve(open, "bob", first, false).code());
+        BucketReserveScript.Result duplicate = bucketReserve(open, "ana", OrderIds.next(), true);
+        assertEquals(BucketReserveScript.Code.ALREADY_PURCHASED, duplicate.code());
+        assertEquals(Long.toString(first), duplicate.existingOrderId());
+        assertEquals(BucketReserveScript.Code.BUCKET_EMPTY, bucketReserve(open, "bob", OrderIds.next(), true).code());
+
+        assertEquals(BucketReserveScript.Code.NOT_PRIMED,
+                bucketReserve(keys.bucket(1), "ana", OrderIds.next(), true).code());
+        SaleKeys later = new SaleKeys(randomSaleId(), 2);
+        primed(later.bucket(1), now + 3_600_000, now + 7_200_000, 1, 1);
+        assertEquals(BucketReserveScript.Code.NOT_STARTED,
+                bucketReserve(later.bucket(1), "ana", OrderIds.next(), true).code());
+        SaleKeys over = new SaleKeys(randomSaleId(), 2);
+        primed(over.bucket(1), now - 7_200_000, now - 3_600_000, 1, 1);
+        assertEquals(BucketReserveScript.Code.ENDED, bucketReserve(over.bucket(1), "ana", OrderIds.next(), true).code());
+    }
+
+    @Test
+    void bucketRegisterReleaseAndUnregisterReachEveryCode() {
+        SaleKeys keys = new SaleKeys(randomSaleId(), 2);
+        long now = System.currentTimeMillis();
+        SaleKeys.Bucket home = primed(keys.bucket(0), now - 3_600_000, now + 3_600_000, 0, 2);
+        SaleKeys.Bucket other = primed(keys.bucket(1), now - 3_600_000, now + 3_600_000, 1, 2);
+        long order = OrderIds.next();
+        assertEquals(BucketReserveScript.Code.RESERVED, bucketReserve(other, "ana", order, false).code());
+
+        BucketRegisterScript.Result registered = BucketRegisterScript.run(redis, home,
+                new BucketRegisterScript.Args("ana", order), 0, 0).await().atMost(WAIT);
+        assertEquals(BucketRegisterScript.Code.REGISTERED, registered.code());
+        BucketRegisterScript.Result refused = BucketRegisterScript.run(redis, home,
+                new BucketRegisterScript.Args("ana", OrderIds.next()), 0, 0).await().atMost(WAIT);
+        assertEquals(BucketRegisterScript.Code.ALREADY_PURCHASED, refused.code());
+        assertEquals(Long.toString(order), refused.existingOrderId());
+
+        assertEquals(BucketUnregisterScript.Code.LEFT_ALONE, unregister(home.buyers(), "ana", OrderIds.next()).code());
+        assertEquals(BucketUnregisterScript.Code.REMOVED, unregister(home.buyers(), "ana", order).code());
+
+        BucketReleaseScript.Result released = bucketRelease(other, order);
+        assertEquals(BucketReleaseScript.Code.RELEASED, released.code());
+        assertEquals(1, released.availableStock());
+        assertEquals(2L, released.flips()); // emptied by the reserve (1), refilled now (2)
+        assertEquals("ana", released.userId());
+        assertEquals(BucketReleaseScript.Code.NOTHING_TO_RELEASE, bucketRelease(other, order).code());
+    }
+
+    // ---- prime_sale.lua, confirm.lua
+
+    @Test
+    void primeSaleReachesEveryCode() {
+        SaleKeys.Bucket keys = new SaleKeys(randomSaleId()).bucket(0);
+        long now = System.currentTimeMillis();
+        PrimeSaleScript.Args args = new PrimeSaleScript.Args(now - 1000, now + 3_600_000, 990, 5, null,
+                now / 1000 + 3600, 5, true, 3, 0, false);
+        assertEquals(PrimeSaleScript.Code.STOCK_WRITTEN, PrimeSaleScript.run(redis, keys, args).await().atMost(WAIT));
+        blocking.value(String.class).decr(keys.stock());
+        PrimeSaleScript.Args rebuild = new PrimeSaleScript.Args(now - 1000, now + 3_600_000, 990, 5, 60,
+                now / 1000 + 3600, 5, false, 4, 0, false);
+        // a rebuild never resets stock that purchases have decremented
+        assertEquals(PrimeSaleScript.Code.STOCK_KEPT, PrimeSaleScript.run(redis, keys, rebuild).await().atMost(WAIT));
+        assertEquals("4", blocking.value(String.class).get(keys.stock()));
+        assertEquals("4", blocking.hash(String.class).hget(keys.meta(), "gen"));
+        assertEquals("60", blocking.hash(String.class).hget(keys.meta(), "paymentTimeoutSeconds"));
+    }
+
+    @Test
+    void confirmReachesEveryCode() {
+        SaleKeys keys = freshSale(1, 1);
+        long order = OrderIds.next();
+        assertEquals(PurchaseScript.Code.RESERVED, purchase(keys, "ana", order, false, 0).code());
+        assertEquals(ConfirmScript.Code.CONFIRMED,
+                ConfirmScript.run(redis, keys.bucket(0), new ConfirmScript.Args(order)).await().atMost(WAIT));
+        assertEquals("1", blocking.hash(String.class).hget(keys.meta(), "paid"));
+        assertEquals(ConfirmScript.Code.NOTHING_TO_CONFIRM,
+                ConfirmScript.run(redis, keys.bucket(0), new ConfirmScript.Args(order)).await().atMost(WAIT));
+        assertEquals("1", blocking.hash(String.class).hget(keys.meta(), "paid"));
+    }
+
     // ---- every script's codes are its enum's
 
     @Test
     void eachScriptReturnsExactlyTheCodesItsEnumNames() {
         assertEquals(codesIn("purchase"), Arrays.stream(PurchaseScript.Code.values())
-                .map(c -> c.value).collect(Collectors.toCollection(TreeSet::new)));
+                .map(c -> c.value()).collect(Collectors.toCollection(TreeSet::new)));
         assertEquals(codesIn("release_or_promote"), Arrays.stream(ReleaseOrPromoteScript.Code.values())
-                .map(c -> c.value).collect(Collectors.toCollection(TreeSet::new)));
+                .map(c -> c.value()).collect(Collectors.toCollection(TreeSet::new)));
         assertEquals(codesIn("resolve_reservation"), Arrays.stream(ResolveReservationScript.Code.values())
-                .map(c -> c.value).collect(Collectors.toCollection(TreeSet::new)));
+                .map(c -> c.value()).collect(Collectors.toCollection(TreeSet::new)));
+        assertEquals(codesIn("bucket_reserve"), Arrays.stream(BucketReserveScript.Code.values())
+                .map(c -> c.value()).collect(Collectors.toCollection(TreeSet::new)));
+        assertEquals(codesIn("bucket_register"), Arrays.stream(BucketRegisterScript.Code.values())
+                .map(c -> c.value()).collect(Collectors.toCollection(TreeSet::new)));
+        assertEquals(codesIn("bucket_release"), Arrays.stream(BucketReleaseScript.Code.values())
+                .map(c -> c.value()).collect(Collectors.toCollection(TreeSet::new)));
+        assertEquals(codesIn("prime_sale"), Arrays.stream(PrimeSaleScript.Code.values())
+                .map(c -> c.value()).collect(Collectors.toCollection(TreeSet::new)));
+        assertEquals(codesIn("confirm"), Arrays.stream(ConfirmScript.Code.values())
+                .map(c -> c.value()).collect(Collectors.toCollection(TreeSet::new)));
+        assertEquals(codesIn("bucket_unregister"), Arrays.stream(BucketUnregisterScript.Code.values())
+                .map(c -> c.value()).collect(Collectors.toCollection(TreeSet::new)));
     }
 
-    /** The literal codes of a script's {@code return {N, ...}} statements. */
+    /** The literal codes of a script's {@code return {N, ...}} (or bare {@code return N}) statements. */
     static Set<Integer> codesIn(String script) {
         String source = source(script);
-        Matcher m = Pattern.compile("(?m)^\\s*return \\{(-?\\d+)").matcher(source);
+        Matcher m = Pattern.compile("(?m)^\\s*return \\{?(-?\\d+)").matcher(source);
         Set<Integer> codes = new TreeSet<>();
         while (m.find()) {
             codes.add(Integer.parseInt(m.group(1)));
@@ -191,6 +297,20 @@ class LuaContractTests {
                 .await().atMost(WAIT);
     }
 
+    BucketReserveScript.Result bucketReserve(SaleKeys.Bucket bucket, String userId, long orderId, boolean home) {
+        return BucketReserveScript.run(redis, bucket, new BucketReserveScript.Args(userId, orderId, home), 0, 0)
+                .await().atMost(WAIT);
+    }
+
+    BucketReleaseScript.Result bucketRelease(SaleKeys.Bucket bucket, long orderId) {
+        return BucketReleaseScript.run(redis, bucket, new BucketReleaseScript.Args(orderId), 0, 0).await().atMost(WAIT);
+    }
+
+    BucketUnregisterScript.Result unregister(String hash, String userId, long orderId) {
+        return BucketUnregisterScript.run(redis, hash, new BucketUnregisterScript.Args(userId, orderId), 0, 0)
+                .await().atMost(WAIT);
+    }
+
     /** An open sale (started an hour ago, ends in an hour) with this stock and rebuild generation. */
     SaleKeys freshSale(long stock, long generation) {
         long now = System.currentTimeMillis();
@@ -200,6 +320,12 @@ class LuaContractTests {
     /** Meta and stock as prime_sale.lua leaves them, written directly so only the script under test runs. */
     SaleKeys primed(long startsAtMs, long endsAtMs, long stock, long generation) {
         SaleKeys keys = new SaleKeys(randomSaleId());
+        primed(keys.bucket(0), startsAtMs, endsAtMs, stock, generation);
+        return keys;
+    }
+
+    /** One bucket's meta and stock (as prime_sale.lua leaves them). */
+    SaleKeys.Bucket primed(SaleKeys.Bucket keys, long startsAtMs, long endsAtMs, long stock, long generation) {
         long dropAtS = System.currentTimeMillis() / 1000 + 3600;
         blocking.hash(String.class).hset(keys.meta(), Map.of("startsAtMs", Long.toString(startsAtMs),
                 "endsAtMs", Long.toString(endsAtMs), "gen", Long.toString(generation), "dropAtS",
