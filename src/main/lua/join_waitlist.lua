@@ -9,9 +9,11 @@ KEYS[3] meta      hash: dropAtS (the waitlist expires with the sale)
 ARGV[1] userId
 ARGV[2] waitlist capacity
 
-Returns {code, detail, detail2}:
-  -6, position, length   the buyer is on the waitlist (1-based; joining twice keeps the first place)
-  -7, '', ''             the waitlist is full
+Returns {code, position, waitlistLength} (codes as purchase.lua's for the same outcomes):
+  -6, position, waitlistLength   the buyer is on the waitlist (1-based; joining twice keeps the first place)
+  -7, '', ''                     the waitlist is full
+
+Java side: io.flashsale.sale.lua.JoinWaitlistScript (KEYS from SaleKeys.waitlistJoinKeys()).
 ]]
 if not redis.call('ZSCORE', KEYS[1], ARGV[1]) then
   if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then

@@ -14,6 +14,8 @@ ARGV[3] saleId
 ARGV[4] pub/sub channel for sale state changes
 
 Returns 1 when promoted, 0 when the buyer was no longer waiting.
+
+Java side: io.flashsale.sale.lua.PromoteWaiterScript (KEYS from SaleKeys.promoteWaiterKeys()).
 ]]
 if redis.call('ZREM', KEYS[1], ARGV[1]) == 0 then
   return 0

@@ -8,6 +8,8 @@ KEYS[4] waitlist      sorted set: buyers waiting
 
 Returns {primed, available, reserved, paid, waitlistLength}; primed is 0 when Redis does not
 hold the sale (keys lost): the figures are then unknown.
+
+Java side: io.flashsale.sale.lua.SaleCountersScript (KEYS from SaleKeys.Bucket.counterKeys()).
 ]]
 local primed = redis.call('EXISTS', KEYS[1])
 return {primed, tonumber(redis.call('GET', KEYS[2]) or '0'), redis.call('HLEN', KEYS[3]),

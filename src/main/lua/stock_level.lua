@@ -18,6 +18,8 @@ ARGV[6] pub/sub channel for sale state changes
 
 Returns 2 when it published "soldout", 3 when it published "available", 1 when the level was
 recorded without a sale-level transition, 0 when the report was stale (ignored).
+
+Java side: io.flashsale.sale.lua.StockLevelScript (KEYS from SaleKeys.stockLevelKeys()).
 ]]
 local recorded = redis.call('HGET', KEYS[1], ARGV[1])
 if recorded then

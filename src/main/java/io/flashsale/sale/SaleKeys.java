@@ -201,6 +201,21 @@ public final class SaleKeys {
         return List.of(stock(), buyers(), reservations(), waitlist(), promoted(), meta());
     }
 
+    /** KEYS of join_waitlist.lua, in order (the hub, bucket 0). */
+    public List<String> waitlistJoinKeys() {
+        return List.of(waitlist(), promoted(), meta());
+    }
+
+    /** KEYS of promote_waiter.lua, in order (the hub, bucket 0). */
+    public List<String> promoteWaiterKeys() {
+        return List.of(waitlist(), promoted(), meta());
+    }
+
+    /** KEYS of stock_level.lua, in order (the hub, bucket 0). */
+    public List<String> stockLevelKeys() {
+        return List.of(levels(), soldOut(), meta());
+    }
+
     /** KEYS of resolve_reservation.lua, in order (bucket 0). */
     public List<String> resolveKeys() {
         return bucket(0).resolveKeys();

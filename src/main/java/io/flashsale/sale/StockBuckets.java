@@ -1,6 +1,5 @@
 package io.flashsale.sale;
 
-import io.flashsale.common.LuaScript;
 import io.flashsale.common.OrderIds;
 import io.flashsale.sale.StockReservations.Counters;
 import io.flashsale.sale.StockReservations.Outcome;
@@ -12,10 +11,13 @@ import io.flashsale.sale.lua.BucketReleaseScript;
 import io.flashsale.sale.lua.BucketReserveScript;
 import io.flashsale.sale.lua.BucketUnregisterScript;
 import io.flashsale.sale.lua.ConfirmScript;
+import io.flashsale.sale.lua.JoinWaitlistScript;
+import io.flashsale.sale.lua.PromoteWaiterScript;
 import io.flashsale.sale.lua.ResolveReservationScript;
+import io.flashsale.sale.lua.SaleCountersScript;
+import io.flashsale.sale.lua.StockLevelScript;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.redis.client.Response;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -41,10 +43,6 @@ import org.jboss.logging.Logger;
 final class StockBuckets {
 
     private static final Logger LOG = Logger.getLogger(StockBuckets.class);
-    private static final LuaScript LEVEL = LuaScript.load("stock_level");
-    private static final LuaScript JOIN_WAITLIST = LuaScript.load("join_waitlist");
-    private static final LuaScript PROMOTE_WAITER = LuaScript.load("promote_waiter");
-    private static final LuaScript COUNTERS = LuaScript.load("sale_counters");
     /** Waitlist heads tried per freed unit (a head that left or already bought is skipped). */
     private static final int PROMOTION_ATTEMPTS = 5;
 
@@ -57,15 +55,6 @@ final class StockBuckets {
 
         boolean replicated() {
             return result.replicated();
-        }
-    }
-
-    /** ARGV of stock_level.lua. */
-    record LevelArgs(int bucket, long flips, boolean empty, int buckets, long saleId, String channel) {
-
-        List<String> argv() {
-            return List.of(Integer.toString(bucket), Long.toString(flips), empty ? "1" : "0",
-                    Integer.toString(buckets), Long.toString(saleId), channel);
         }
     }
 
@@ -119,11 +108,12 @@ final class StockBuckets {
         if (!joinWaitlist) {
             return Uni.createFrom().item(new Reservation(Outcome.SOLD_OUT, "", 0, 0));
         }
-        return JOIN_WAITLIST.run(redis, List.of(keys.waitlist(), keys.promoted(), keys.meta()),
-                        List.of(userId, Integer.toString(waitlistCapacity)))
-                .map(r -> r.get(0).toInteger() == -6
-                        ? new Reservation(Outcome.WAITLISTED, r.get(1).toString(), r.get(2).toLong(), 0)
-                        : new Reservation(Outcome.WAITLIST_FULL, "", 0, 0));
+        return JoinWaitlistScript.run(redis, keys, new JoinWaitlistScript.Args(userId, waitlistCapacity))
+                .map(r -> switch (r.code()) {
+                    case WAITLISTED -> new Reservation(Outcome.WAITLISTED, Long.toString(r.waitlistPosition()),
+                            r.waitlistLength(), 0);
+                    case WAITLIST_FULL -> new Reservation(Outcome.WAITLIST_FULL, "", 0, 0);
+                });
     }
 
     private static Reservation reserved(ReserveStep step, boolean replicated) {
@@ -164,8 +154,8 @@ final class StockBuckets {
     }
 
     Uni<Void> level(SaleKeys keys, int bucket, long flips, boolean empty) {
-        return LEVEL.run(redis, List.of(keys.levels(), keys.soldOut(), keys.meta()),
-                        new LevelArgs(bucket, flips, empty, keys.buckets(), keys.saleId(), channel).argv())
+        return StockLevelScript.run(redis, keys,
+                        new StockLevelScript.Args(bucket, flips, empty, keys.buckets(), keys.saleId(), channel))
                 .onFailure().invoke(e -> LOG.warnf("stock level of bucket %d of sale %d not reported (%s);"
                         + " the reconciler will", bucket, keys.saleId(), e.toString()))
                 .onFailure().recoverWithNull()
@@ -289,12 +279,12 @@ final class StockBuckets {
             }
             String candidate = head.get(0);
             return reserve(keys, candidate, orderId, false, 0).flatMap(r -> switch (r.outcome()) {
-                case RESERVED -> PROMOTE_WAITER.runAcked(redis, List.of(keys.waitlist(), keys.promoted(), keys.meta()),
-                                List.of(candidate, Long.toString(orderId), Long.toString(keys.saleId()), channel),
+                case RESERVED -> PromoteWaiterScript.run(redis, keys,
+                                new PromoteWaiterScript.Args(candidate, orderId, keys.saleId(), channel),
                                 replicaAcks, replicaAckTimeoutMs)
-                        .flatMap(acked -> acked.reply().toInteger() == 1
-                                ? Uni.createFrom().item(new Release(Release.Freed.TO_WAITER, candidate, orderId, r.generation(),
-                                        r.replicated() && acked.replicated(), r.bucket()))
+                        .flatMap(promoted -> promoted.code() == PromoteWaiterScript.Code.PROMOTED
+                                ? Uni.createFrom().item(new Release(Release.Freed.TO_WAITER, candidate, orderId,
+                                        r.generation(), r.replicated() && promoted.replicated(), r.bucket()))
                                 // the head left the waitlist meanwhile: the unit goes back, next head
                                 : giveBackUnit(keys, orderId).replaceWith(
                                         promoteWaiting(keys, OrderIds.next(), released, attempts - 1)));
@@ -319,9 +309,9 @@ final class StockBuckets {
 
     /** The sale page's figures: every bucket's, summed (the waitlist is only in bucket 0). */
     Uni<Counters> counters(SaleKeys keys) {
-        List<Uni<Response>> perBucket = new ArrayList<>();
+        List<Uni<SaleCountersScript.Result>> perBucket = new ArrayList<>();
         for (int b = 0; b < keys.buckets(); b++) {
-            perBucket.add(COUNTERS.run(redis, keys.bucket(b).counterKeys(), List.of()));
+            perBucket.add(SaleCountersScript.run(redis, keys.bucket(b)));
         }
         return Uni.join().all(perBucket).andFailFast().map(replies -> {
             boolean primed = true;
@@ -329,12 +319,12 @@ final class StockBuckets {
             long reserved = 0;
             long paid = 0;
             long waiting = 0;
-            for (Response r : replies) {
-                primed &= r.get(0).toInteger() == 1;
-                available += r.get(1).toLong();
-                reserved += r.get(2).toLong();
-                paid += r.get(3).toLong();
-                waiting += r.get(4).toLong();
+            for (SaleCountersScript.Result r : replies) {
+                primed &= r.primed();
+                available += r.available();
+                reserved += r.reserved();
+                paid += r.paid();
+                waiting += r.waitlistLength();
             }
             return new Counters(primed, available, reserved, paid, waiting);
         });

@@ -1,15 +1,14 @@
 package io.flashsale.sale;
 
-import io.flashsale.common.LuaScript;
 import io.flashsale.common.ReplicaAcks;
 import io.flashsale.sale.lua.ConfirmScript;
 import io.flashsale.sale.lua.PurchaseScript;
 import io.flashsale.sale.lua.ReleaseOrPromoteScript;
 import io.flashsale.sale.lua.ResolveReservationScript;
+import io.flashsale.sale.lua.SaleCountersScript;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.util.List;
 
 /**
  * The live stock of a sale in Redis: reserve a unit (purchase.lua), settle a reservation whose
@@ -20,7 +19,6 @@ import java.util.List;
 @ApplicationScoped
 public class StockReservations {
 
-    private static final LuaScript COUNTERS = LuaScript.load("sale_counters");
 
     /** What a reservation attempt came to (purchase.lua, or the bucket scripts of a bucketed sale). */
     public enum Outcome {
@@ -219,10 +217,8 @@ public class StockReservations {
         if (bucketCount > 1) {
             return buckets.counters(new SaleKeys(saleId, bucketCount));
         }
-        SaleKeys keys = new SaleKeys(saleId);
-        return COUNTERS.run(redis, List.of(keys.meta(), keys.stock(), keys.reservations(), keys.waitlist()), List.of())
-                .map(r -> new Counters(r.get(0).toInteger() == 1, r.get(1).toLong(), r.get(2).toLong(),
-                        r.get(3).toLong(), r.get(4).toLong()));
+        return SaleCountersScript.run(redis, new SaleKeys(saleId).bucket(0))
+                .map(r -> new Counters(r.primed(), r.available(), r.reserved(), r.paid(), r.waitlistLength()));
     }
 
     /** Drops a buyer's registry entry and promotion that still point at an order (sales with buckets). */

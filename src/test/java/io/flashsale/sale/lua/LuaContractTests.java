@@ -234,6 +234,56 @@ class LuaContractTests {
         assertEquals("1", blocking.hash(String.class).hget(keys.meta(), "paid"));
     }
 
+    // ---- join_waitlist.lua, promote_waiter.lua, stock_level.lua, sale_counters.lua (hub of a bucketed sale)
+
+    @Test
+    void joinWaitlistAndPromoteWaiterReachEveryCode() {
+        SaleKeys keys = new SaleKeys(randomSaleId(), 2);
+        JoinWaitlistScript.Result joined = JoinWaitlistScript.run(redis, keys, new JoinWaitlistScript.Args("ana", 1))
+                .await().atMost(WAIT);
+        assertEquals(JoinWaitlistScript.Code.WAITLISTED, joined.code());
+        assertEquals(1, joined.waitlistPosition());
+        assertEquals(1, joined.waitlistLength());
+        assertEquals(JoinWaitlistScript.Code.WAITLIST_FULL,
+                JoinWaitlistScript.run(redis, keys, new JoinWaitlistScript.Args("bob", 1)).await().atMost(WAIT).code());
+
+        long order = OrderIds.next();
+        assertEquals(PromoteWaiterScript.Code.NO_LONGER_WAITING, PromoteWaiterScript.run(redis, keys,
+                new PromoteWaiterScript.Args("bob", order, keys.saleId(), CHANNEL), 0, 0).await().atMost(WAIT).code());
+        assertEquals(PromoteWaiterScript.Code.PROMOTED, PromoteWaiterScript.run(redis, keys,
+                new PromoteWaiterScript.Args("ana", order, keys.saleId(), CHANNEL), 0, 0).await().atMost(WAIT).code());
+        assertEquals(Long.toString(order), blocking.hash(String.class).hget(keys.promoted(), "ana"));
+    }
+
+    @Test
+    void stockLevelReachesEveryCode() {
+        SaleKeys keys = new SaleKeys(randomSaleId(), 2);
+        assertEquals(StockLevelScript.Code.RECORDED, level(keys, 0, 1, true));
+        assertEquals(StockLevelScript.Code.STALE_REPORT_IGNORED, level(keys, 0, 1, true));
+        assertEquals(StockLevelScript.Code.PUBLISHED_SOLD_OUT, level(keys, 1, 1, true));
+        assertEquals(StockLevelScript.Code.PUBLISHED_AVAILABLE, level(keys, 1, 2, false));
+    }
+
+    @Test
+    void saleCountersNamesEachFigure() {
+        SaleKeys unknown = new SaleKeys(randomSaleId());
+        assertEquals(false, SaleCountersScript.run(redis, unknown.bucket(0)).await().atMost(WAIT).primed());
+        SaleKeys keys = freshSale(3, 1);
+        long order = OrderIds.next();
+        assertEquals(PurchaseScript.Code.RESERVED, purchase(keys, "ana", order, false, 0).code());
+        assertEquals(PurchaseScript.Code.RESERVED, purchase(keys, "bob", OrderIds.next(), false, 0).code());
+        ConfirmScript.run(redis, keys.bucket(0), new ConfirmScript.Args(order)).await().atMost(WAIT);
+        blocking.sortedSet(String.class).zadd(keys.waitlist(), 1, "cy");
+        assertEquals(new SaleCountersScript.Result(true, 1, 1, 1, 1),
+                SaleCountersScript.run(redis, keys.bucket(0)).await().atMost(WAIT));
+    }
+
+    StockLevelScript.Code level(SaleKeys keys, int bucket, long flips, boolean empty) {
+        return StockLevelScript.run(redis, keys,
+                new StockLevelScript.Args(bucket, flips, empty, keys.buckets(), keys.saleId(), CHANNEL))
+                .await().atMost(WAIT);
+    }
+
     // ---- every script's codes are its enum's
 
     @Test
@@ -253,6 +303,12 @@ class LuaContractTests {
         assertEquals(codesIn("prime_sale"), Arrays.stream(PrimeSaleScript.Code.values())
                 .map(c -> c.value()).collect(Collectors.toCollection(TreeSet::new)));
         assertEquals(codesIn("confirm"), Arrays.stream(ConfirmScript.Code.values())
+                .map(c -> c.value()).collect(Collectors.toCollection(TreeSet::new)));
+        assertEquals(codesIn("join_waitlist"), Arrays.stream(JoinWaitlistScript.Code.values())
+                .map(c -> c.value()).collect(Collectors.toCollection(TreeSet::new)));
+        assertEquals(codesIn("promote_waiter"), Arrays.stream(PromoteWaiterScript.Code.values())
+                .map(c -> c.value()).collect(Collectors.toCollection(TreeSet::new)));
+        assertEquals(codesIn("stock_level"), Arrays.stream(StockLevelScript.Code.values())
                 .map(c -> c.value()).collect(Collectors.toCollection(TreeSet::new)));
         assertEquals(codesIn("bucket_unregister"), Arrays.stream(BucketUnregisterScript.Code.values())
                 .map(c -> c.value()).collect(Collectors.toCollection(TreeSet::new)));
