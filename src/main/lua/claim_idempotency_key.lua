@@ -18,6 +18,8 @@ Returns {code, detail}:
    1, ''        claimed: run the purchase, then store its answer under KEYS[1]
    2, stored    the key was claimed before: stored is IN_PROGRESS or the first answer
    0, ''        refused: the buyer already holds ARGV[3] other keys for this sale
+
+Java side: io.flashsale.sale.lua.ClaimIdempotencyKeyScript (KEYS from SaleKeys.idempotencyClaimKeys()).
 ]]
 local stored = redis.call('GET', KEYS[1])
 if stored then

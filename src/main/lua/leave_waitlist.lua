@@ -8,6 +8,8 @@ ARGV[3] pub/sub channel for sale state changes
 
 Returns 1 if the buyer was waiting, 0 otherwise. Publishes "waitlist:<saleId>" when the
 waitlist changed, so position streams refresh.
+
+Java side: io.flashsale.sale.lua.LeaveWaitlistScript.
 ]]
 local removed = redis.call('ZREM', KEYS[1], ARGV[1])
 if removed == 1 then

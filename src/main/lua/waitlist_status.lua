@@ -5,10 +5,12 @@ KEYS[1] waitlist  sorted set: userId by join time
 KEYS[2] promoted  hash: userId -> orderId given from the waitlist
 ARGV[1] userId
 
-Returns {code, detail, detail2}:
-   1, orderId, ''           promoted
-   2, position, length      waiting (1-based position)
-   0, '', ''                not in the waitlist
+Returns {code, ...}:
+   1, promotedOrderId, ''       promoted
+   2, position, waitlistLength  waiting (1-based position)
+   0, '', ''                    not in the waitlist
+
+Java side: io.flashsale.sale.lua.WaitlistStatusScript (KEYS from SaleKeys.waitlistStatusKeys()).
 ]]
 local orderId = redis.call('HGET', KEYS[2], ARGV[1])
 if orderId then

@@ -1,15 +1,14 @@
 package io.flashsale.purchase;
 
-import io.flashsale.sale.SaleKeys;
 import io.flashsale.common.ApiException;
 import io.flashsale.common.ApiLimitsConfig;
-import io.flashsale.common.LuaScript;
+import io.flashsale.sale.SaleKeys;
+import io.flashsale.sale.lua.ClaimIdempotencyKeyScript;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.value.SetArgs;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
-import java.util.List;
 import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
@@ -31,9 +30,6 @@ public class IdempotencyStore {
     static final String IN_PROGRESS = "IN_PROGRESS";
     private static final Duration POLL = Duration.ofMillis(20);
 
-    private static final LuaScript CLAIM = LuaScript.load("claim_idempotency_key");
-    private static final int CLAIMED = 1;
-    private static final int CLAIMED_BEFORE = 2;
 
     private final ReactiveRedisDataSource redis;
     private final PurchaseConfig config;
@@ -55,15 +51,14 @@ public class IdempotencyStore {
     public Uni<PurchaseAnswer> once(SaleKeys keys, String userId, String idempotencyKey,
             Supplier<Uni<PurchaseAnswer>> action) {
         String key = keys.idempotency(userId, idempotencyKey);
-        return CLAIM.run(redis, List.of(key, keys.idempotencyKeysOf(userId)), List.of(idempotencyKey,
-                        Long.toString(config.idempotencyLease().toMillis()),
-                        Integer.toString(limits.idempotencyKeysPerBuyer()),
-                        Long.toString(config.idempotencyTtl().toMillis())))
-                .flatMap(claim -> switch (claim.get(0).toInteger()) {
+        return ClaimIdempotencyKeyScript.run(redis, keys, userId, new ClaimIdempotencyKeyScript.Args(idempotencyKey,
+                        config.idempotencyLease().toMillis(), limits.idempotencyKeysPerBuyer(),
+                        config.idempotencyTtl().toMillis()))
+                .flatMap(claim -> switch (claim.code()) {
                     case CLAIMED -> action.get().call(answer -> remember(key, answer));
-                    case CLAIMED_BEFORE -> awaitFirstAnswer(key, claim.get(1).toString(),
+                    case CLAIMED_BEFORE -> awaitFirstAnswer(key, claim.stored(),
                             System.nanoTime() + config.idempotencyWait().toNanos());
-                    default -> Uni.createFrom().failure(new ApiException(429, "RATE_LIMITED",
+                    case TOO_MANY_KEYS -> Uni.createFrom().failure(new ApiException(429, "RATE_LIMITED",
                             "this buyer already used " + limits.idempotencyKeysPerBuyer()
                                     + " Idempotency-Keys for this sale; retry with one of them"));
                 });

@@ -201,6 +201,16 @@ public final class SaleKeys {
         return List.of(stock(), buyers(), reservations(), waitlist(), promoted(), meta());
     }
 
+    /** KEYS of claim_idempotency_key.lua, in order (the buyer's home bucket). */
+    public List<String> idempotencyClaimKeys(String userId, String idempotencyKey) {
+        return List.of(idempotency(userId, idempotencyKey), idempotencyKeysOf(userId));
+    }
+
+    /** KEYS of waitlist_status.lua, in order (the hub, bucket 0). */
+    public List<String> waitlistStatusKeys() {
+        return List.of(waitlist(), promoted());
+    }
+
     /** KEYS of join_waitlist.lua, in order (the hub, bucket 0). */
     public List<String> waitlistJoinKeys() {
         return List.of(waitlist(), promoted(), meta());

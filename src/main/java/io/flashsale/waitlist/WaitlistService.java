@@ -1,7 +1,6 @@
 package io.flashsale.waitlist;
 
 import io.flashsale.common.ApiException;
-import io.flashsale.common.LuaScript;
 import io.flashsale.common.OrderIds;
 import io.flashsale.hotkey.HotReads;
 import io.flashsale.hotkey.KeyFamily;
@@ -11,12 +10,13 @@ import io.flashsale.sale.SaleKeys;
 import io.flashsale.sale.SaleService;
 import io.flashsale.sale.SaleSnapshot;
 import io.flashsale.sale.WaitlistChanged;
+import io.flashsale.sale.lua.LeaveWaitlistScript;
+import io.flashsale.sale.lua.WaitlistStatusScript;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import io.smallrye.mutiny.subscription.Cancellable;
@@ -32,8 +32,6 @@ import java.util.concurrent.atomic.AtomicLong;
 @ApplicationScoped
 public class WaitlistService {
 
-    private static final LuaScript STATUS = LuaScript.load("waitlist_status");
-    private static final LuaScript LEAVE = LuaScript.load("leave_waitlist");
 
     private final ReactiveRedisDataSource redis;
     private final SaleCatalog catalog;
@@ -61,8 +59,8 @@ public class WaitlistService {
     }
 
     public Uni<Void> leave(long saleId, String userId) {
-        return existingSale(saleId).flatMap(sale -> LEAVE.run(redis, List.of(sale.keys().waitlist()),
-                List.of(userId, Long.toString(saleId), saleConfig.eventsChannel())))
+        return existingSale(saleId).flatMap(sale -> LeaveWaitlistScript.run(redis, sale.keys(),
+                        new LeaveWaitlistScript.Args(userId, saleId, saleConfig.eventsChannel())))
                 .invoke(() -> hotReads.forget(saleId, KeyFamily.WAITLIST, userId)).replaceWithVoid();
     }
 
@@ -112,11 +110,10 @@ public class WaitlistService {
     }
 
     private Uni<Optional<WaitlistStatus>> readFromRedis(SaleKeys keys, String userId) {
-        return STATUS.run(redis, List.of(keys.waitlist(), keys.promoted()), List.of(userId)).map(r -> switch (r.get(0)
-                .toInteger()) {
-            case 1 -> Optional.of(WaitlistStatus.promoted(OrderIds.format(Long.parseLong(r.get(1).toString()))));
-            case 2 -> Optional.of(WaitlistStatus.waiting(r.get(1).toLong(), r.get(2).toLong()));
-            default -> Optional.<WaitlistStatus>empty();
+        return WaitlistStatusScript.run(redis, keys, userId).map(r -> switch (r.code()) {
+            case PROMOTED -> Optional.of(WaitlistStatus.promoted(OrderIds.format(r.promotedOrderId())));
+            case WAITING -> Optional.of(WaitlistStatus.waiting(r.position(), r.waitlistLength()));
+            case NOT_WAITING -> Optional.<WaitlistStatus>empty();
         });
     }
 

@@ -171,7 +171,8 @@ class LuaContractTests {
                 bucketReserve(later.bucket(1), "ana", OrderIds.next(), true).code());
         SaleKeys over = new SaleKeys(randomSaleId(), 2);
         primed(over.bucket(1), now - 7_200_000, now - 3_600_000, 1, 1);
-        assertEquals(BucketReserveScript.Code.ENDED, bucketReserve(over.bucket(1), "ana", OrderIds.next(), true).code());
+        assertEquals(BucketReserveScript.Code.ENDED,
+                bucketReserve(over.bucket(1), "ana", OrderIds.next(), true).code());
     }
 
     @Test
@@ -284,6 +285,51 @@ class LuaContractTests {
                 .await().atMost(WAIT);
     }
 
+    // ---- claim_idempotency_key.lua, waitlist_status.lua, leave_waitlist.lua
+
+    @Test
+    void claimIdempotencyKeyReachesEveryCode() {
+        SaleKeys keys = new SaleKeys(randomSaleId());
+        ClaimIdempotencyKeyScript.Args first = new ClaimIdempotencyKeyScript.Args("k1", 10_000, 1, 60_000);
+        assertEquals(ClaimIdempotencyKeyScript.Code.CLAIMED, claim(keys, "ana", first).code());
+        ClaimIdempotencyKeyScript.Result again = claim(keys, "ana", first);
+        assertEquals(ClaimIdempotencyKeyScript.Code.CLAIMED_BEFORE, again.code());
+        assertEquals("IN_PROGRESS", again.stored());
+        assertEquals(ClaimIdempotencyKeyScript.Code.TOO_MANY_KEYS,
+                claim(keys, "ana", new ClaimIdempotencyKeyScript.Args("k2", 10_000, 1, 60_000)).code());
+    }
+
+    @Test
+    void waitlistStatusAndLeaveReachEveryCode() {
+        SaleKeys keys = freshSale(1, 1);
+        assertEquals(PurchaseScript.Code.RESERVED, purchase(keys, "ana", OrderIds.next(), false, 0).code());
+        assertEquals(PurchaseScript.Code.WAITLISTED, purchase(keys, "bob", OrderIds.next(), true, 10).code());
+        assertEquals(PurchaseScript.Code.WAITLISTED, purchase(keys, "cy", OrderIds.next(), true, 10).code());
+
+        WaitlistStatusScript.Result waiting = WaitlistStatusScript.run(redis, keys, "cy").await().atMost(WAIT);
+        assertEquals(WaitlistStatusScript.Code.WAITING, waiting.code());
+        assertEquals(2, waiting.position());
+        assertEquals(2, waiting.waitlistLength());
+        assertEquals(WaitlistStatusScript.Code.NOT_WAITING,
+                WaitlistStatusScript.run(redis, keys, "dee").await().atMost(WAIT).code());
+        long promotedOrder = OrderIds.next();
+        blocking.hash(String.class).hset(keys.promoted(), "ana", Long.toString(promotedOrder));
+        WaitlistStatusScript.Result promoted = WaitlistStatusScript.run(redis, keys, "ana").await().atMost(WAIT);
+        assertEquals(WaitlistStatusScript.Code.PROMOTED, promoted.code());
+        assertEquals(promotedOrder, promoted.promotedOrderId());
+
+        LeaveWaitlistScript.Args bobLeaves = new LeaveWaitlistScript.Args("bob", keys.saleId(), CHANNEL);
+        assertEquals(LeaveWaitlistScript.Code.LEFT,
+                LeaveWaitlistScript.run(redis, keys, bobLeaves).await().atMost(WAIT));
+        assertEquals(LeaveWaitlistScript.Code.WAS_NOT_WAITING,
+                LeaveWaitlistScript.run(redis, keys, bobLeaves).await().atMost(WAIT));
+        assertEquals(1, WaitlistStatusScript.run(redis, keys, "cy").await().atMost(WAIT).position());
+    }
+
+    ClaimIdempotencyKeyScript.Result claim(SaleKeys keys, String userId, ClaimIdempotencyKeyScript.Args args) {
+        return ClaimIdempotencyKeyScript.run(redis, keys, userId, args).await().atMost(WAIT);
+    }
+
     // ---- every script's codes are its enum's
 
     @Test
@@ -310,6 +356,11 @@ class LuaContractTests {
                 .map(c -> c.value()).collect(Collectors.toCollection(TreeSet::new)));
         assertEquals(codesIn("stock_level"), Arrays.stream(StockLevelScript.Code.values())
                 .map(c -> c.value()).collect(Collectors.toCollection(TreeSet::new)));
+        assertEquals(codesIn("claim_idempotency_key"), Arrays.stream(ClaimIdempotencyKeyScript.Code.values())
+                .map(c -> c.value()).collect(Collectors.toCollection(TreeSet::new)));
+        assertEquals(codesIn("waitlist_status"), Arrays.stream(WaitlistStatusScript.Code.values())
+                .map(c -> c.value()).collect(Collectors.toCollection(TreeSet::new)));
+        // leave_waitlist.lua returns ZREM's count (0 or 1), not a literal: reached by the test above
         assertEquals(codesIn("bucket_unregister"), Arrays.stream(BucketUnregisterScript.Code.values())
                 .map(c -> c.value()).collect(Collectors.toCollection(TreeSet::new)));
     }
