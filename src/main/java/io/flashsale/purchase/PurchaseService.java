@@ -225,7 +225,7 @@ public class PurchaseService {
                 .expireIn(config.resolveDeadline().toMillis())
                 .onFailure().transform(e -> new ReservationUnknown(e))
                 .flatMap(resolution -> resolution.reserved()
-                        ? Uni.createFrom().item(new Reservation(Outcome.RESERVED, "", 0, resolution.generation(),
+                        ? Uni.createFrom().item(Reservation.reserved(resolution.generation(),
                                 resolution.replicated(), resolution.bucket()))
                         : Uni.createFrom().failure(lost));
     }
@@ -247,7 +247,7 @@ public class PurchaseService {
                     : unreplicated(sale, orderId);
             case NOT_STARTED -> Uni.createFrom().failure(notStarted());
             case ENDED -> Uni.createFrom().failure(ended());
-            case ALREADY_PURCHASED -> alreadyPurchased(sale, userId, waitlist, Long.parseLong(r.detail()), attempt);
+            case ALREADY_PURCHASED -> alreadyPurchased(sale, userId, waitlist, r.existingOrderId(), attempt);
             case SOLD_OUT -> {
                 catalog.markSoldOut(sale.id());
                 yield Uni.createFrom().failure(soldOut());
@@ -256,7 +256,7 @@ public class PurchaseService {
                 catalog.markSoldOut(sale.id());
                 yield Uni.createFrom().item(PurchaseAnswer.json(202, write(Map.of("status", "WAITLISTED",
                         "saleId", sale.id(), "userId", userId,
-                        "position", Long.parseLong(r.detail()), "length", r.length()))));
+                        "position", r.waitlistPosition(), "length", r.waitlistLength()))));
             }
             case WAITLIST_FULL -> Uni.createFrom().failure(new ApiException(409, "WAITLIST_FULL",
                     "the sale is sold out and its waitlist is full"));

@@ -97,8 +97,8 @@ final class StockBuckets {
                     .flatMap(registered -> registered.code() == BucketRegisterScript.Code.REGISTERED
                             ? Uni.createFrom().item(reserved(step, step.replicated() && registered.replicated()))
                             // a concurrent purchase of this buyer registered first: the unit goes back
-                            : giveBack(keys, source, orderId).replaceWith(new Reservation(Outcome.ALREADY_PURCHASED,
-                                    registered.existingOrderId(), 0, 0)));
+                            : giveBack(keys, source, orderId).replaceWith(
+                                    Reservation.alreadyPurchased(registered.existingOrderId())));
             case BUCKET_EMPTY -> fallback(keys, home, i + 1, userId, orderId, joinWaitlist, waitlistCapacity);
             default -> Uni.createFrom().item(refusal(step));
         });
@@ -106,19 +106,17 @@ final class StockBuckets {
 
     private Uni<Reservation> soldOut(SaleKeys keys, String userId, boolean joinWaitlist, int waitlistCapacity) {
         if (!joinWaitlist) {
-            return Uni.createFrom().item(new Reservation(Outcome.SOLD_OUT, "", 0, 0));
+            return Uni.createFrom().item(Reservation.refused(Outcome.SOLD_OUT));
         }
         return JoinWaitlistScript.run(redis, keys, new JoinWaitlistScript.Args(userId, waitlistCapacity))
                 .map(r -> switch (r.code()) {
-                    case WAITLISTED -> new Reservation(Outcome.WAITLISTED, Long.toString(r.waitlistPosition()),
-                            r.waitlistLength(), 0);
-                    case WAITLIST_FULL -> new Reservation(Outcome.WAITLIST_FULL, "", 0, 0);
+                    case WAITLISTED -> Reservation.waitlisted(r.waitlistPosition(), r.waitlistLength());
+                    case WAITLIST_FULL -> Reservation.refused(Outcome.WAITLIST_FULL);
                 });
     }
 
     private static Reservation reserved(ReserveStep step, boolean replicated) {
-        return new Reservation(Outcome.RESERVED, Long.toString(step.result().remainingStock()), 0,
-                step.result().generation(), replicated, step.bucket());
+        return Reservation.reserved(step.result().generation(), replicated, step.bucket());
     }
 
     private static Reservation refusal(ReserveStep step) {
@@ -131,7 +129,8 @@ final class StockBuckets {
             case BUCKET_EMPTY -> Outcome.SOLD_OUT;
             case RESERVED -> throw new IllegalStateException("not a refusal");
         };
-        return new Reservation(outcome, step.result().existingOrderId(), 0, 0);
+        return outcome == Outcome.ALREADY_PURCHASED ? Reservation.alreadyPurchased(step.result().existingOrderId())
+                : Reservation.refused(outcome);
     }
 
     private Uni<ReserveStep> reserveIn(SaleKeys keys, int bucket, BucketReserveScript.Args args) {

@@ -41,21 +41,31 @@ public class StockReservations {
     }
 
     /**
-     * {@code detail}: the remaining stock when reserved, the existing order id when a duplicate,
-     * the 1-based position when waitlisted ({@code length} then holds the waitlist length).
-     * {@code generation}: the sale's rebuild generation a reserved order is written under.
-     * {@code replicated}: the write reached the replicas {@link ReplicaAcks} asks for (always true
-     * when it asks for none); a reservation that did not must be given back, never sold.
+     * What a reservation attempt came to; each figure is meaningful for one outcome only (0
+     * otherwise). RESERVED: {@code generation}, the sale's rebuild generation the order is written
+     * under, and {@code bucket}, where the unit was taken; {@code replicated}: the write reached the
+     * replicas {@link ReplicaAcks} asks for (always true when it asks for none), a reservation that
+     * did not must be given back, never sold. ALREADY_PURCHASED: {@code existingOrderId}.
+     * WAITLISTED: {@code waitlistPosition} (1-based) and {@code waitlistLength}.
      */
-    public record Reservation(Outcome outcome, String detail, long length, long generation, boolean replicated,
-            int bucket) {
+    public record Reservation(Outcome outcome, long existingOrderId, long waitlistPosition, long waitlistLength,
+            long generation, boolean replicated, int bucket) {
 
-        public Reservation(Outcome outcome, String detail, long length, long generation) {
-            this(outcome, detail, length, generation, true, 0);
+        public static Reservation reserved(long generation, boolean replicated, int bucket) {
+            return new Reservation(Outcome.RESERVED, 0, 0, 0, generation, replicated, bucket);
         }
 
-        public Reservation(Outcome outcome, String detail, long length, long generation, boolean replicated) {
-            this(outcome, detail, length, generation, replicated, 0);
+        public static Reservation alreadyPurchased(long existingOrderId) {
+            return new Reservation(Outcome.ALREADY_PURCHASED, existingOrderId, 0, 0, 0, true, 0);
+        }
+
+        public static Reservation waitlisted(long position, long length) {
+            return new Reservation(Outcome.WAITLISTED, 0, position, length, 0, true, 0);
+        }
+
+        /** Any other outcome: nothing reserved, nothing to name. */
+        public static Reservation refused(Outcome outcome) {
+            return new Reservation(outcome, 0, 0, 0, 0, true, 0);
         }
     }
 
@@ -143,16 +153,8 @@ public class StockReservations {
         return PurchaseScript.run(redis, new SaleKeys(saleId),
                         new PurchaseScript.Args(userId, orderId, saleId, channel, joinWaitlist, waitlistCapacity),
                         replicaAcks, replicaAckTimeoutMs)
-                .map(r -> {
-                    Outcome outcome = Outcome.of(r.code());
-                    String detail = switch (outcome) {
-                        case RESERVED -> Long.toString(r.remainingStock());
-                        case ALREADY_PURCHASED -> r.existingOrderId();
-                        case WAITLISTED -> Long.toString(r.waitlistPosition());
-                        default -> "";
-                    };
-                    return new Reservation(outcome, detail, r.waitlistLength(), r.generation(), r.replicated());
-                });
+                .map(r -> new Reservation(Outcome.of(r.code()), r.existingOrderId(), r.waitlistPosition(),
+                        r.waitlistLength(), r.generation(), r.replicated(), 0));
     }
 
     /**

@@ -38,12 +38,13 @@ public final class BucketRegisterScript {
         }
     }
 
-    /** {@code existingOrderId}: the buyer's other active order, when ALREADY_PURCHASED. */
-    public record Result(Code code, String existingOrderId, boolean replicated) {
+    /** {@code existingOrderId}: the buyer's other active order, when ALREADY_PURCHASED (0 otherwise). */
+    public record Result(Code code, long existingOrderId, boolean replicated) {
 
         static Result of(Response reply, boolean replicated) {
-            return new Result(ReturnCode.of(Code.values(), reply.get(0).toLong(), "bucket_register"),
-                    reply.get(1).toString(), replicated);
+            Code code = ReturnCode.of(Code.values(), reply.get(0).toLong(), "bucket_register");
+            return new Result(code, code == Code.ALREADY_PURCHASED ? Long.parseLong(reply.get(1).toString()) : 0,
+                    replicated);
         }
     }
 

@@ -43,7 +43,7 @@ public final class BucketReserveScript {
      * {@code remainingStock}, {@code generation} and {@code flips} (null unless this call emptied
      * the bucket) when RESERVED; {@code existingOrderId} when ALREADY_PURCHASED.
      */
-    public record Result(Code code, long remainingStock, long generation, Long flips, String existingOrderId,
+    public record Result(Code code, long remainingStock, long generation, Long flips, long existingOrderId,
             boolean replicated) {
 
         static Result of(Response reply, boolean replicated) {
@@ -53,10 +53,11 @@ public final class BucketReserveScript {
                     String flips = reply.get(3).toString();
                     yield new Result(code, Long.parseLong(reply.get(1).toString()),
                             Long.parseLong(reply.get(2).toString()), flips.isEmpty() ? null : Long.parseLong(flips),
-                            "", replicated);
+                            0, replicated);
                 }
-                case ALREADY_PURCHASED -> new Result(code, 0, 0, null, reply.get(1).toString(), replicated);
-                default -> new Result(code, 0, 0, null, "", replicated);
+                case ALREADY_PURCHASED -> new Result(code, 0, 0, null, Long.parseLong(reply.get(1).toString()),
+                        replicated);
+                default -> new Result(code, 0, 0, null, 0, replicated);
             };
         }
     }

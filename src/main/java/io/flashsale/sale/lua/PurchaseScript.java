@@ -47,24 +47,25 @@ public final class PurchaseScript {
     }
 
     /**
-     * The reply, by name. Each field is meaningful for one code only (0 / "" otherwise):
+     * The reply, by name. Each field is meaningful for one code only (0 otherwise):
      * {@code remainingStock} and {@code generation} (the rebuild generation the order is written
      * under) for RESERVED, {@code existingOrderId} for ALREADY_PURCHASED, {@code waitlistPosition}
      * (1-based) and {@code waitlistLength} for WAITLISTED. {@code replicated}: the writes reached
      * the replicas asked for (always true when none are).
      */
-    public record Result(Code code, long remainingStock, long generation, String existingOrderId,
+    public record Result(Code code, long remainingStock, long generation, long existingOrderId,
             long waitlistPosition, long waitlistLength, boolean replicated) {
 
         static Result of(Response reply, boolean replicated) {
             Code code = ReturnCode.of(Code.values(), reply.get(0).toLong(), "purchase");
             return switch (code) {
                 case RESERVED -> new Result(code, Long.parseLong(reply.get(1).toString()),
-                        Long.parseLong(reply.get(2).toString()), "", 0, 0, replicated);
-                case ALREADY_PURCHASED -> new Result(code, 0, 0, reply.get(1).toString(), 0, 0, replicated);
-                case WAITLISTED -> new Result(code, 0, 0, "", Long.parseLong(reply.get(1).toString()),
+                        Long.parseLong(reply.get(2).toString()), 0, 0, 0, replicated);
+                case ALREADY_PURCHASED -> new Result(code, 0, 0, Long.parseLong(reply.get(1).toString()), 0, 0,
+                        replicated);
+                case WAITLISTED -> new Result(code, 0, 0, 0, Long.parseLong(reply.get(1).toString()),
                         reply.get(2).toLong(), replicated);
-                default -> new Result(code, 0, 0, "", 0, 0, replicated);
+                default -> new Result(code, 0, 0, 0, 0, 0, replicated);
             };
         }
     }

@@ -65,7 +65,7 @@ class LuaContractTests {
 
         PurchaseScript.Result duplicate = purchase(keys, "ana", OrderIds.next(), false, 0);
         assertEquals(PurchaseScript.Code.ALREADY_PURCHASED, duplicate.code());
-        assertEquals(Long.toString(first), duplicate.existingOrderId());
+        assertEquals(first, duplicate.existingOrderId());
 
         assertEquals(PurchaseScript.Code.RESERVED, purchase(keys, "bob", OrderIds.next(), false, 0).code());
         assertEquals(PurchaseScript.Code.SOLD_OUT, purchase(keys, "cy", OrderIds.next(), false, 1).code());
@@ -160,7 +160,7 @@ class LuaContractTests {
         assertEquals(BucketReserveScript.Code.ORDER_ID_TAKEN, bucketReserve(open, "bob", first, false).code());
         BucketReserveScript.Result duplicate = bucketReserve(open, "ana", OrderIds.next(), true);
         assertEquals(BucketReserveScript.Code.ALREADY_PURCHASED, duplicate.code());
-        assertEquals(Long.toString(first), duplicate.existingOrderId());
+        assertEquals(first, duplicate.existingOrderId());
         assertEquals(BucketReserveScript.Code.BUCKET_EMPTY, bucketReserve(open, "bob", OrderIds.next(), true).code());
 
         assertEquals(BucketReserveScript.Code.NOT_PRIMED,
@@ -190,7 +190,7 @@ class LuaContractTests {
         BucketRegisterScript.Result refused = BucketRegisterScript.run(redis, home,
                 new BucketRegisterScript.Args("ana", OrderIds.next()), 0, 0).await().atMost(WAIT);
         assertEquals(BucketRegisterScript.Code.ALREADY_PURCHASED, refused.code());
-        assertEquals(Long.toString(order), refused.existingOrderId());
+        assertEquals(order, refused.existingOrderId());
 
         assertEquals(BucketUnregisterScript.Code.LEFT_ALONE, unregister(home.buyers(), "ana", OrderIds.next()).code());
         assertEquals(BucketUnregisterScript.Code.REMOVED, unregister(home.buyers(), "ana", order).code());
