@@ -16,6 +16,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -269,13 +270,17 @@ class LuaContractTests {
     void saleCountersNamesEachFigure() {
         SaleKeys unknown = new SaleKeys(randomSaleId());
         assertEquals(false, SaleCountersScript.run(redis, unknown.bucket(0)).await().atMost(WAIT).primed());
-        SaleKeys keys = freshSale(3, 1);
+        // every figure different, so a swapped slot shows
+        SaleKeys keys = freshSale(6, 1);
         long order = OrderIds.next();
         assertEquals(PurchaseScript.Code.RESERVED, purchase(keys, "ana", order, false, 0).code());
         assertEquals(PurchaseScript.Code.RESERVED, purchase(keys, "bob", OrderIds.next(), false, 0).code());
+        assertEquals(PurchaseScript.Code.RESERVED, purchase(keys, "cy", OrderIds.next(), false, 0).code());
         ConfirmScript.run(redis, keys.bucket(0), new ConfirmScript.Args(order)).await().atMost(WAIT);
-        blocking.sortedSet(String.class).zadd(keys.waitlist(), 1, "cy");
-        assertEquals(new SaleCountersScript.Result(true, 1, 1, 1, 1),
+        for (String waiter : List.of("w1", "w2", "w3", "w4")) {
+            blocking.sortedSet(String.class).zadd(keys.waitlist(), 1, waiter);
+        }
+        assertEquals(new SaleCountersScript.Result(true, 3, 2, 1, 4),
                 SaleCountersScript.run(redis, keys.bucket(0)).await().atMost(WAIT));
     }
 
