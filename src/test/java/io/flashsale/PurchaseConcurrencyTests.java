@@ -1,5 +1,7 @@
 package io.flashsale;
 
+import io.flashsale.support.PurchaseBurst;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -7,21 +9,12 @@ import io.flashsale.support.Fixtures;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
-import java.net.URI;
 import java.net.URL;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -50,38 +43,10 @@ class PurchaseConcurrencyTests {
         }
         Collections.shuffle(attempts);
 
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-        URI uri = base.toURI().resolve("/api/sales/" + saleId + "/purchases");
-        Map<Integer, AtomicInteger> statuses = new ConcurrentHashMap<>();
-        Map<String, AtomicInteger> winsPerBuyer = new ConcurrentHashMap<>();
-        ExecutorService pool = Executors.newFixedThreadPool(64);
-        CountDownLatch start = new CountDownLatch(1);
-        CountDownLatch done = new CountDownLatch(attempts.size());
-        for (String buyer : attempts) {
-            pool.submit(() -> {
-                try {
-                    start.await();
-                    HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri)
-                            .header("Content-Type", "application/json")
-                            .header("Authorization", io.flashsale.support.Tokens.bearer(
-                                    io.flashsale.support.Tokens.buyer(buyer)))
-                            .POST(HttpRequest.BodyPublishers.ofString("{}"))
-                            .build(), HttpResponse.BodyHandlers.ofString());
-                    statuses.computeIfAbsent(response.statusCode(), s -> new AtomicInteger()).incrementAndGet();
-                    if (response.statusCode() == 201) {
-                        winsPerBuyer.computeIfAbsent(buyer, b -> new AtomicInteger()).incrementAndGet();
-                    }
-                } catch (Exception e) {
-                    statuses.computeIfAbsent(-1, s -> new AtomicInteger()).incrementAndGet();
-                } finally {
-                    done.countDown();
-                }
-                return null;
-            });
-        }
-        start.countDown();
-        assertTrue(done.await(120, TimeUnit.SECONDS), "all purchases answered");
-        pool.shutdown();
+        PurchaseBurst.Outcome burst = PurchaseBurst.run(base.toURI(), saleId, attempts, Duration.ofSeconds(120));
+        assertTrue(burst.answered(), "all purchases answered");
+        Map<Integer, AtomicInteger> statuses = burst.statuses();
+        Map<String, AtomicInteger> winsPerBuyer = burst.wins();
 
         assertEquals(stock, statuses.get(201).get(), "exactly the stock is sold: " + statuses);
         assertTrue(statuses.keySet().stream().allMatch(s -> s == 201 || s == 409), "only 201/409: " + statuses);

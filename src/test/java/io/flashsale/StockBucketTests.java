@@ -1,5 +1,7 @@
 package io.flashsale;
 
+import io.flashsale.support.PurchaseBurst;
+
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -17,7 +19,6 @@ import io.flashsale.sale.SaleSnapshot;
 import io.flashsale.sale.StockReservations;
 import io.flashsale.support.Fixtures;
 import io.flashsale.support.Orders;
-import io.flashsale.support.Tokens;
 import io.flashsale.support.Waitlists;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.RedisDataSource;
@@ -26,11 +27,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.smallrye.mutiny.subscription.Cancellable;
 import jakarta.inject.Inject;
-import java.net.URI;
 import java.net.URL;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -38,9 +35,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -180,37 +175,10 @@ class StockBucketTests {
             }
         }
         Collections.shuffle(attempts);
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-        URI uri = base.toURI().resolve("/api/sales/" + saleId + "/purchases");
-        Map<Integer, AtomicInteger> statuses = new ConcurrentHashMap<>();
-        Map<String, AtomicInteger> wins = new ConcurrentHashMap<>();
-        ExecutorService pool = Executors.newFixedThreadPool(64);
-        CountDownLatch start = new CountDownLatch(1);
-        CountDownLatch done = new CountDownLatch(attempts.size());
-        for (String buyer : attempts) {
-            pool.submit(() -> {
-                try {
-                    start.await();
-                    HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri)
-                            .header("Content-Type", "application/json")
-                            .header("Authorization", Tokens.bearer(Tokens.buyer(buyer)))
-                            .POST(HttpRequest.BodyPublishers.ofString("{}")).build(),
-                            HttpResponse.BodyHandlers.ofString());
-                    statuses.computeIfAbsent(response.statusCode(), s -> new AtomicInteger()).incrementAndGet();
-                    if (response.statusCode() == 201) {
-                        wins.computeIfAbsent(buyer, b -> new AtomicInteger()).incrementAndGet();
-                    }
-                } catch (Exception e) {
-                    statuses.computeIfAbsent(-1, s -> new AtomicInteger()).incrementAndGet();
-                } finally {
-                    done.countDown();
-                }
-                return null;
-            });
-        }
-        start.countDown();
-        assertTrue(done.await(180, TimeUnit.SECONDS), "all purchases answered");
-        pool.shutdown();
+        PurchaseBurst.Outcome burst = PurchaseBurst.run(base.toURI(), saleId, attempts, Duration.ofSeconds(180));
+        assertTrue(burst.answered(), "all purchases answered");
+        Map<Integer, AtomicInteger> statuses = burst.statuses();
+        Map<String, AtomicInteger> wins = burst.wins();
 
         assertEquals(stock, statuses.get(201).get(), "exactly the stock is sold: " + statuses);
         assertTrue(statuses.keySet().stream().allMatch(s -> s == 201 || s == 409), "only 201/409: " + statuses);
