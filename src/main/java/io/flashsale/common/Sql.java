@@ -40,6 +40,15 @@ public final class Sql {
     }
 
     /**
+     * InnoDB chose this transaction as a deadlock victim and rolled it back (MariaDB error 1213,
+     * SQLSTATE 40001): the whole transaction may simply be run again.
+     */
+    public static boolean isDeadlock(SQLException e) {
+        return e instanceof java.sql.SQLTransactionRollbackException || "40001".equals(e.getSQLState())
+                || e.getErrorCode() == 1213;
+    }
+
+    /**
      * Runs a {@code DELETE ... WHERE x < ? LIMIT chunk} until it deletes less than a chunk: each
      * statement holds its locks briefly instead of one long delete blocking writers. Returns the total.
      */

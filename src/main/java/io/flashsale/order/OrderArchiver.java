@@ -36,6 +36,8 @@ public class OrderArchiver {
             + " payment_id, reminded_at, remind_at, promoted, updated_at";
     private static final DateTimeFormatter PARTITION = DateTimeFormatter.ofPattern("'p'yyyyMM");
     private static final int SALES_PER_ROUND = 100;
+    /** A batch rolled back as a deadlock victim is run again this many times before the round gives up. */
+    private static final int DEADLOCK_RETRIES = 5;
 
     private final DataSource db;
     private final ArchiveConfig config;
@@ -87,7 +89,7 @@ public class OrderArchiver {
         long moved = 0;
         ensurePartitionsThrough(newestOrderMonth(saleId));
         while (true) {
-            int batch = moveBatch(saleId);
+            int batch = moveBatchRetryingDeadlocks(saleId);
             moved += batch;
             if (batch < config.archiveBatchSize()) {
                 break;
@@ -97,6 +99,31 @@ public class OrderArchiver {
             LOG.infof("archived %d orders of sale %d to orders_history", moved, saleId);
         }
         return moved;
+    }
+
+    /**
+     * Two workers moving the same sale can deadlock inside InnoDB (their claims, copies and deletes
+     * lock secondary-index entries in different orders). The victim's batch was rolled back whole,
+     * so it is simply claimed again; the other worker's batch went through.
+     */
+    private int moveBatchRetryingDeadlocks(long saleId) throws SQLException {
+        for (int attempt = 1;; attempt++) {
+            try {
+                return moveBatch(saleId);
+            } catch (SQLException e) {
+                if (!Sql.isDeadlock(e) || attempt > DEADLOCK_RETRIES) {
+                    throw e;
+                }
+                LOG.debugf("archive batch of sale %d was a deadlock victim (attempt %d), running it again", saleId,
+                        attempt);
+                try {
+                    Thread.sleep(10L * attempt);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
     }
 
     /** One transaction: claim a batch of the sale's orders, copy them (not tombstones), delete them. */

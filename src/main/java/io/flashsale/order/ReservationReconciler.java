@@ -49,6 +49,8 @@ public class ReservationReconciler {
     private static final Logger LOG = Logger.getLogger(ReservationReconciler.class);
     /** Sales that ended longer ago than this are left alone (their keys expire on their own). */
     private static final Duration LOOKBACK = Duration.ofDays(2);
+    /** The scheduler identity of the reconciliation round (tests pause it by this name). */
+    public static final String JOB = "reservation-reconciler";
 
     private final RedisDataSource redis;
     private final DataSource dataSource;
@@ -76,7 +78,7 @@ public class ReservationReconciler {
         this.clock = clock;
     }
 
-    @Scheduled(every = "${flashsale.lifecycle.reconcile-interval}", delayed = "2s",
+    @Scheduled(identity = JOB, every = "${flashsale.lifecycle.reconcile-interval}", delayed = "2s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void reconcileAll() {
         if (stopping) {
