@@ -6,7 +6,7 @@ import static org.hamcrest.Matchers.hasItem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.flashsale.common.OrderIds;
-import io.flashsale.common.Sql;
+import io.flashsale.common.Jdbc;
 import io.flashsale.order.OrderArchiver;
 import io.flashsale.support.Fixtures;
 import io.flashsale.support.Tokens;
@@ -56,9 +56,9 @@ class OrderArchiveTests {
             try (PreparedStatement s = c.prepareStatement("INSERT INTO sales (sku, title, price_cents, stock, starts_at,"
                     + " ends_at, created_at) VALUES ('OLD', 'old sale', 700, ?, ?, ?, ?)", Statement.RETURN_GENERATED_KEYS)) {
                 s.setInt(1, statuses.size());
-                s.setObject(2, Sql.utc(at.minusSeconds(60)));
-                s.setObject(3, Sql.utc(at.plusSeconds(3600)));
-                s.setObject(4, Sql.utc(at.minusSeconds(3600)));
+                s.setObject(2, Jdbc.utc(at.minusSeconds(60)));
+                s.setObject(3, Jdbc.utc(at.plusSeconds(3600)));
+                s.setObject(4, Jdbc.utc(at.minusSeconds(3600)));
                 s.executeUpdate();
                 try (ResultSet keys = s.getGeneratedKeys()) {
                     keys.next();
@@ -72,10 +72,10 @@ class OrderArchiveTests {
                     s.setLong(2, saleId);
                     s.setString(3, buyerPrefix + i);
                     s.setString(4, statuses.get(i));
-                    s.setObject(5, Sql.utc(at.plusMillis(i)));
-                    s.setObject(6, Sql.utc(at.plusSeconds(3600)));
-                    s.setObject(7, "PAID".equals(statuses.get(i)) ? Sql.utc(at.plusSeconds(60)) : null);
-                    s.setObject(8, Sql.utc(at.plusSeconds(60)));
+                    s.setObject(5, Jdbc.utc(at.plusMillis(i)));
+                    s.setObject(6, Jdbc.utc(at.plusSeconds(3600)));
+                    s.setObject(7, "PAID".equals(statuses.get(i)) ? Jdbc.utc(at.plusSeconds(60)) : null);
+                    s.setObject(8, Jdbc.utc(at.plusSeconds(60)));
                     s.addBatch();
                 }
                 s.executeBatch();

@@ -4,7 +4,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.flashsale.common.OrderIds;
-import io.flashsale.order.OrderTimers;
+import io.flashsale.order.PaymentDeadlines;
 import io.flashsale.sale.StockReservations;
 import io.flashsale.support.Fixtures;
 import io.flashsale.support.Orders;
@@ -36,7 +36,7 @@ class ReconciliationTests {
     TestRedis redis;
 
     @Inject
-    OrderTimers timers;
+    PaymentDeadlines timers;
 
     @Test
     void reservationWhoseOrderNeverCommittedIsReleased() {

@@ -1,6 +1,6 @@
 package io.flashsale.order;
 
-import io.flashsale.common.Sql;
+import io.flashsale.common.Jdbc;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.Connection;
@@ -73,7 +73,7 @@ public class OrderArchiver {
         try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement(
                 "SELECT s.id FROM sales s WHERE s.ends_at < ?"
                         + " AND EXISTS (SELECT 1 FROM orders o WHERE o.sale_id = s.id) ORDER BY s.ends_at LIMIT ?")) {
-            s.setObject(1, Sql.utc(endedBefore));
+            s.setObject(1, Jdbc.utc(endedBefore));
             s.setInt(2, SALES_PER_ROUND);
             List<Long> ids = new ArrayList<>();
             try (ResultSet r = s.executeQuery()) {
@@ -111,7 +111,7 @@ public class OrderArchiver {
             try {
                 return moveBatch(saleId);
             } catch (SQLException e) {
-                if (!Sql.isDeadlock(e) || attempt > DEADLOCK_RETRIES) {
+                if (!Jdbc.isDeadlock(e) || attempt > DEADLOCK_RETRIES) {
                     throw e;
                 }
                 LOG.debugf("archive batch of sale %d was a deadlock victim (attempt %d), running it again", saleId,
@@ -128,7 +128,7 @@ public class OrderArchiver {
 
     /** One transaction: claim a batch of the sale's orders, copy them (not tombstones), delete them. */
     private int moveBatch(long saleId) throws SQLException {
-        try (Connection c = Sql.claimTransaction(db)) {
+        try (Connection c = Jdbc.claimTransaction(db)) {
             try {
                 List<Long> ids = new ArrayList<>();
                 try (PreparedStatement s = c.prepareStatement(
@@ -147,7 +147,7 @@ public class OrderArchiver {
                             + ", archived_at) SELECT " + COLUMNS + ", ? FROM orders WHERE id IN (" + in
                             + ") AND status <> '" + OrderStatus.VOID.name() + "'");
                             Statement delete = c.createStatement()) {
-                        copy.setObject(1, Sql.utc(clock.instant()));
+                        copy.setObject(1, Jdbc.utc(clock.instant()));
                         copy.executeUpdate();
                         delete.executeUpdate("DELETE FROM orders WHERE id IN (" + in + ")");
                     }

@@ -1,6 +1,6 @@
 package io.flashsale.order;
 
-import io.flashsale.common.Sql;
+import io.flashsale.common.Jdbc;
 import io.flashsale.outbox.EventType;
 import io.flashsale.outbox.OutboxEvent;
 import io.flashsale.outbox.OutboxStore;
@@ -284,14 +284,14 @@ public class OrderBatchWriter {
                         fenced.add(order.id());
                         continue;
                     }
-                    LocalDateTime createdAt = Sql.utc(order.createdAt());
+                    LocalDateTime createdAt = Jdbc.utc(order.createdAt());
                     statement.setLong(1, order.id());
                     statement.setLong(2, order.saleId());
                     statement.setString(3, order.userId());
                     statement.setLong(4, order.amountCents());
                     statement.setObject(5, createdAt);
-                    statement.setObject(6, Sql.utc(order.remindAt()));
-                    statement.setObject(7, Sql.utc(order.payBy()));
+                    statement.setObject(6, Jdbc.utc(order.remindAt()));
+                    statement.setObject(7, Jdbc.utc(order.payBy()));
                     statement.setObject(8, createdAt);
                     statement.setBoolean(9, order.promoted());
                     statement.setInt(10, order.stockBucket());
@@ -330,7 +330,7 @@ public class OrderBatchWriter {
         List<Long> saleIds = orders.stream().map(NewOrder::saleId).distinct().sorted().toList();
         Map<Long, Long> generations = new HashMap<>();
         try (PreparedStatement s = connection.prepareStatement("SELECT id, generation FROM sales WHERE id IN ("
-                + Sql.placeholders(saleIds.size()) + ") LOCK IN SHARE MODE")) {
+                + Jdbc.placeholders(saleIds.size()) + ") LOCK IN SHARE MODE")) {
             for (int i = 0; i < saleIds.size(); i++) {
                 s.setLong(i + 1, saleIds.get(i));
             }

@@ -6,7 +6,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import io.flashsale.common.OrderIds;
-import io.flashsale.common.Sql;
+import io.flashsale.common.Jdbc;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.List;
@@ -68,7 +68,7 @@ public class OrderHistory {
         LocalDateTime paidAt = r.getObject("paid_at", LocalDateTime.class);
         return new OrderView(OrderIds.format(r.getLong("id")), r.getLong("sale_id"), r.getString("user_id"),
                 OrderStatus.valueOf(r.getString("status")), r.getLong("amount_cents"),
-                Sql.instant(r.getObject("created_at", LocalDateTime.class)),
-                Sql.instant(r.getObject("pay_by", LocalDateTime.class)), paidAt == null ? null : Sql.instant(paidAt));
+                Jdbc.instant(r.getObject("created_at", LocalDateTime.class)),
+                Jdbc.instant(r.getObject("pay_by", LocalDateTime.class)), paidAt == null ? null : Jdbc.instant(paidAt));
     }
 }

@@ -17,16 +17,16 @@ public class OrderService {
 
     private final OrderTransitions transitions;
     private final StockReservations stock;
-    private final FreedUnits freedUnits;
+    private final UnitRelease unitRelease;
 
     private final Duration redisTimeout;
 
-    public OrderService(OrderTransitions transitions, StockReservations stock, FreedUnits freedUnits,
+    public OrderService(OrderTransitions transitions, StockReservations stock, UnitRelease unitRelease,
             io.flashsale.common.RedisConfig redis) {
         this.redisTimeout = redis.timeout();
         this.transitions = transitions;
         this.stock = stock;
-        this.freedUnits = freedUnits;
+        this.unitRelease = unitRelease;
     }
 
     public OrderView pay(String orderId, PaymentRequest request) {
@@ -43,7 +43,7 @@ public class OrderService {
             throw e;
         }
         if (change.freesUnit()) {
-            freedUnits.free(change.order().saleId, change.order().id);
+            unitRelease.release(change.order().saleId, change.order().id);
         } else if (change.changed()) {
             afterCommit("confirm", change.order(), () -> stock.confirm(change.order().saleId, change.order().id)
                     .await().atMost(redisTimeout));
@@ -55,7 +55,7 @@ public class OrderService {
         OrderChange change = transitions.cancel(orderId);
         if (change.freesUnit()) {
             // the unit goes to the waitlist head, or back on open sale
-            freedUnits.free(change.order().saleId, change.order().id);
+            unitRelease.release(change.order().saleId, change.order().id);
         }
         return change.viewOrThrow();
     }

@@ -1,6 +1,6 @@
 package io.flashsale.order;
 
-import io.flashsale.common.Sql;
+import io.flashsale.common.Jdbc;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -42,7 +42,7 @@ public final class OrderTombstones {
         if (claims.isEmpty()) {
             return Set.of();
         }
-        LocalDateTime at = Sql.utc(now);
+        LocalDateTime at = Jdbc.utc(now);
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
@@ -63,7 +63,7 @@ public final class OrderTombstones {
                 }
                 Set<Long> orders = new HashSet<>();
                 try (PreparedStatement select = c.prepareStatement("SELECT id FROM orders WHERE id IN ("
-                        + Sql.placeholders(claims.size()) + ") AND status <> 'VOID'")) {
+                        + Jdbc.placeholders(claims.size()) + ") AND status <> 'VOID'")) {
                     for (int i = 0; i < claims.size(); i++) {
                         select.setLong(i + 1, claims.get(i).orderId());
                     }

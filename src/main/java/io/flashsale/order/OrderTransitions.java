@@ -1,6 +1,6 @@
 package io.flashsale.order;
 
-import io.flashsale.common.Sql;
+import io.flashsale.common.Jdbc;
 import io.flashsale.common.ApiException;
 import io.flashsale.common.OrderIds;
 import io.flashsale.outbox.EventType;
@@ -147,7 +147,7 @@ public class OrderTransitions {
                 .setParameter(1, paymentId)
                 .setParameter(2, order.id)
                 .setParameter(3, amountCents)
-                .setParameter(4, Sql.utc(now))
+                .setParameter(4, Jdbc.utc(now))
                 .executeUpdate();
         if (inserted == 1) {
             outbox.append(OutboxEvent.of(EventType.PAYMENT_REFUND_REQUIRED, order.id, order.saleId, order.userId,

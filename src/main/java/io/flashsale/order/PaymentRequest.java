@@ -1,6 +1,6 @@
 package io.flashsale.order;
 
-import io.flashsale.common.Fields;
+import io.flashsale.common.FieldChecks;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /** Body of POST /api/orders/{orderId}/payment. */
@@ -8,10 +8,10 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 public record PaymentRequest(String paymentId, Long amountCents) {
 
     public String validPaymentId() {
-        return Fields.text("paymentId", paymentId, 100);
+        return FieldChecks.text("paymentId", paymentId, 100);
     }
 
     public long validAmountCents() {
-        return Fields.range("amountCents", amountCents, 0, Long.MAX_VALUE);
+        return FieldChecks.range("amountCents", amountCents, 0, Long.MAX_VALUE);
     }
 }

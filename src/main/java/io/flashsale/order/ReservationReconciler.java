@@ -1,6 +1,6 @@
 package io.flashsale.order;
 
-import io.flashsale.common.Sql;
+import io.flashsale.common.Jdbc;
 import io.flashsale.sale.SaleKeys;
 import io.flashsale.sale.SaleRebuilder;
 import io.quarkus.redis.datasource.RedisDataSource;
@@ -55,7 +55,7 @@ public class ReservationReconciler {
     private final RedisDataSource redis;
     private final DataSource dataSource;
     private final SaleRebuilder rebuilder;
-    private final FreedUnits freedUnits;
+    private final UnitRelease unitRelease;
     private final io.flashsale.sale.StockReservations stock;
     private final LifecycleConfig config;
     private final Clock clock;
@@ -64,7 +64,7 @@ public class ReservationReconciler {
     private volatile boolean stopping;
 
     public ReservationReconciler(RedisDataSource redis, DataSource dataSource, SaleRebuilder rebuilder,
-            FreedUnits freedUnits, LifecycleConfig config, Clock clock, MeterRegistry meters,
+            UnitRelease unitRelease, LifecycleConfig config, Clock clock, MeterRegistry meters,
             io.flashsale.sale.StockReservations stock, io.flashsale.common.RedisConfig redisConfig) {
         this.redisTimeout = redisConfig.timeout();
         this.stock = stock;
@@ -73,7 +73,7 @@ public class ReservationReconciler {
         this.redis = redis;
         this.dataSource = dataSource;
         this.rebuilder = rebuilder;
-        this.freedUnits = freedUnits;
+        this.unitRelease = unitRelease;
         this.config = config;
         this.clock = clock;
     }
@@ -154,7 +154,7 @@ public class ReservationReconciler {
             } else if (!OrderStatus.valueOf(status).holdsAUnit()) {
                 // EXPIRED or CANCELLED: the freeing step died; VOID: a fenced release died
                 LOG.warnf("freeing unit of %s order %d in sale %d", status, orderId, saleId);
-                freedUnits.free(saleId, orderId);
+                unitRelease.release(saleId, orderId);
             }
         }
     }
@@ -166,7 +166,8 @@ public class ReservationReconciler {
         if (Long.toString(orderId).equals(hashes.hget(keys.promoted(), userId))) {
             LOG.warnf("completing promotion of %s to order %d in sale %d", userId, orderId, saleId);
             String generation = hashes.hget(keys.bucket(bucket).meta(), "gen");
-            freedUnits.promote(saleId, userId, orderId, generation == null ? 0 : Long.parseLong(generation), bucket);
+            unitRelease.completePromotion(saleId, userId, orderId, generation == null ? 0 : Long.parseLong(generation),
+                    bucket);
             return;
         }
         Set<Long> orders = OrderTombstones.claimAbsent(dataSource,
@@ -176,7 +177,7 @@ public class ReservationReconciler {
         }
         LOG.warnf("releasing orphaned reservation %d of %s in sale %d (no order; id fenced)", orderId, userId,
                 saleId);
-        freedUnits.free(saleId, orderId);
+        unitRelease.release(saleId, orderId);
     }
 
 
@@ -189,7 +190,7 @@ public class ReservationReconciler {
 
     private Map<Long, RecentSale> recentSales() throws SQLException {
         Map<Long, RecentSale> sales = new HashMap<>();
-        LocalDateTime now = Sql.utc(clock.instant());
+        LocalDateTime now = Jdbc.utc(clock.instant());
         try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(
                 "SELECT id, ends_at <= ?, buckets FROM sales WHERE ends_at > ?")) {
             s.setObject(1, now);
@@ -218,7 +219,7 @@ public class ReservationReconciler {
         for (int from = 0; from < orderIds.size(); from += 500) {
             List<Long> chunk = orderIds.subList(from, Math.min(orderIds.size(), from + 500));
             try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(
-                    "SELECT id, status FROM orders WHERE id IN (" + Sql.placeholders(chunk.size()) + ")")) {
+                    "SELECT id, status FROM orders WHERE id IN (" + Jdbc.placeholders(chunk.size()) + ")")) {
                 for (int i = 0; i < chunk.size(); i++) {
                     s.setLong(i + 1, chunk.get(i));
                 }

@@ -1,6 +1,6 @@
 package io.flashsale.outbox;
 
-import io.flashsale.common.Sql;
+import io.flashsale.common.Jdbc;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.scheduler.Scheduled;
@@ -85,7 +85,7 @@ public class OutboxMaintenance {
             LOG.warnf("purge failed: %s", e.toString());
         }
         try {
-            Sql.deleteInChunks(dataSource, PURGE_PROCESSED, Sql.utc(cutoff), PURGE_CHUNK);
+            Jdbc.deleteInChunks(dataSource, PURGE_PROCESSED, Jdbc.utc(cutoff), PURGE_CHUNK);
         } catch (SQLException e) {
             LOG.warnf("purge failed: %s", e.toString());
         }

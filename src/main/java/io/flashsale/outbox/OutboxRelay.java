@@ -1,7 +1,7 @@
 package io.flashsale.outbox;
 
 import io.flashsale.common.OrderIds;
-import io.flashsale.common.Sql;
+import io.flashsale.common.Jdbc;
 import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -124,7 +124,7 @@ public class OutboxRelay {
 
     private Round round() {
         // the claim lives as long as Kafka takes to answer: it must not block order inserts
-        try (Connection connection = Sql.claimTransaction(dataSource)) {
+        try (Connection connection = Jdbc.claimTransaction(dataSource)) {
             try {
                 List<OutboxRow> rows = store.claimDue(connection, config.batchSize());
                 if (rows.isEmpty()) {

@@ -1,6 +1,6 @@
 package io.flashsale.outbox;
 
-import io.flashsale.common.Sql;
+import io.flashsale.common.Jdbc;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.Connection;
@@ -81,7 +81,7 @@ public class OutboxStore {
     public static void insert(Connection connection, List<OutboxEvent> events) throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement(INSERT)) {
             for (OutboxEvent event : events) {
-                LocalDateTime at = Sql.utc(event.occurredAt());
+                LocalDateTime at = Jdbc.utc(event.occurredAt());
                 statement.setString(1, event.eventId().toString());
                 statement.setLong(2, event.orderId());
                 statement.setString(3, event.type().wireName());
@@ -101,12 +101,12 @@ public class OutboxStore {
     public List<OutboxRow> claimDue(Connection claim, int limit) throws SQLException {
         List<OutboxRow> rows = new ArrayList<>();
         try (PreparedStatement statement = claim.prepareStatement(CLAIM_DUE)) {
-            statement.setObject(1, Sql.utc(clock.instant()));
+            statement.setObject(1, Jdbc.utc(clock.instant()));
             statement.setInt(2, limit);
             try (ResultSet rs = statement.executeQuery()) {
                 while (rs.next()) {
                     rows.add(new OutboxRow(rs.getLong(1), rs.getString(2), rs.getLong(3), rs.getString(4),
-                            rs.getString(5), rs.getInt(6), Sql.instant(rs.getObject(7, LocalDateTime.class))));
+                            rs.getString(5), rs.getInt(6), Jdbc.instant(rs.getObject(7, LocalDateTime.class))));
                 }
             }
         }
@@ -120,8 +120,8 @@ public class OutboxStore {
         }
         try (PreparedStatement statement = claim.prepareStatement(
                 "UPDATE outbox_events SET status = '" + OutboxStatus.PUBLISHED + "', published_at = ? WHERE id IN ("
-                        + Sql.placeholders(ids.size()) + ")")) {
-            statement.setObject(1, Sql.utc(clock.instant()));
+                        + Jdbc.placeholders(ids.size()) + ")")) {
+            statement.setObject(1, Jdbc.utc(clock.instant()));
             for (int i = 0; i < ids.size(); i++) {
                 statement.setLong(i + 2, ids.get(i));
             }
@@ -135,7 +135,7 @@ public class OutboxStore {
         try (PreparedStatement statement = claim.prepareStatement(MARK_FAILED)) {
             statement.setInt(1, attempts);
             statement.setString(2, status.name());
-            statement.setObject(3, Sql.utc(nextAttempt));
+            statement.setObject(3, Jdbc.utc(nextAttempt));
             String error = String.valueOf(cause);
             statement.setString(4, error.length() > MAX_ERROR_LENGTH ? error.substring(0, MAX_ERROR_LENGTH) : error);
             statement.setLong(5, id);
@@ -150,7 +150,7 @@ public class OutboxStore {
             long dead = count(c, OutboxStatus.DEAD);
             try (PreparedStatement s = c.prepareStatement(OLDEST_PENDING); ResultSet rs = s.executeQuery()) {
                 long age = rs.next()
-                        ? Math.max(0, Duration.between(Sql.instant(rs.getObject(1, LocalDateTime.class)),
+                        ? Math.max(0, Duration.between(Jdbc.instant(rs.getObject(1, LocalDateTime.class)),
                                 clock.instant()).toMillis())
                         : 0;
                 return new Figures(pending, dead, age);
@@ -176,7 +176,7 @@ public class OutboxStore {
             try (ResultSet rs = s.executeQuery()) {
                 while (rs.next()) {
                     events.add(new DeadEvent(rs.getString(1), rs.getLong(2), rs.getString(3), rs.getInt(4),
-                            rs.getString(5), Sql.instant(rs.getObject(6, LocalDateTime.class)).toString()));
+                            rs.getString(5), Jdbc.instant(rs.getObject(6, LocalDateTime.class)).toString()));
                 }
             }
         }
@@ -195,7 +195,7 @@ public class OutboxStore {
 
     private int requeue(String sql, String eventId) throws SQLException {
         try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
-            s.setObject(1, Sql.utc(clock.instant()));
+            s.setObject(1, Jdbc.utc(clock.instant()));
             if (eventId != null) {
                 s.setString(2, eventId);
             }
@@ -205,6 +205,6 @@ public class OutboxStore {
 
     /** Deletes PUBLISHED rows older than the cutoff, chunk by chunk. Returns the rows deleted. */
     public int purgePublishedBefore(Instant cutoff) throws SQLException {
-        return Sql.deleteInChunks(dataSource, PURGE_PUBLISHED, Sql.utc(cutoff), PURGE_CHUNK);
+        return Jdbc.deleteInChunks(dataSource, PURGE_PUBLISHED, Jdbc.utc(cutoff), PURGE_CHUNK);
     }
 }

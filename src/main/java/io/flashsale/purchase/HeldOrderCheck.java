@@ -1,6 +1,6 @@
 package io.flashsale.purchase;
 
-import io.flashsale.order.FreedUnits;
+import io.flashsale.order.UnitRelease;
 import io.flashsale.order.OrderTombstones;
 import io.flashsale.sale.ReservationEntry;
 import io.flashsale.sale.SaleKeys;
@@ -43,18 +43,18 @@ public class HeldOrderCheck {
 
     private final DataSource dataSource;
     private final RedisDataSource redis;
-    private final FreedUnits freedUnits;
+    private final UnitRelease unitRelease;
     private final PurchaseConfig config;
     private final StockReservations stock;
     private final java.time.Duration redisTimeout;
 
-    public HeldOrderCheck(DataSource dataSource, RedisDataSource redis, FreedUnits freedUnits, PurchaseConfig config,
+    public HeldOrderCheck(DataSource dataSource, RedisDataSource redis, UnitRelease unitRelease, PurchaseConfig config,
             StockReservations stock, io.flashsale.common.RedisConfig redisConfig) {
         this.stock = stock;
         this.redisTimeout = redisConfig.timeout();
         this.dataSource = dataSource;
         this.redis = redis;
-        this.freedUnits = freedUnits;
+        this.unitRelease = unitRelease;
         this.config = config;
     }
 
@@ -86,7 +86,7 @@ public class HeldOrderCheck {
         }
         LOG.warnf("buyer %s pointed at order %d of sale %d, which was never written; id fenced, unit freed",
                 userId, orderId, saleId);
-        freedUnits.free(saleId, orderId);
+        unitRelease.release(saleId, orderId);
         return Verdict.FREED;
     }
 

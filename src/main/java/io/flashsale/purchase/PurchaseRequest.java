@@ -1,7 +1,7 @@
 package io.flashsale.purchase;
 
 import io.flashsale.common.ApiException;
-import io.flashsale.common.Fields;
+import io.flashsale.common.FieldChecks;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.util.regex.Pattern;
 
@@ -18,7 +18,7 @@ public record PurchaseRequest(String userId, Boolean waitlist) {
 
     /** The userId rule, for every place a buyer id comes in (body or path). */
     public static String checkUserId(String userId) {
-        String id = Fields.text("userId", userId, 64);
+        String id = FieldChecks.text("userId", userId, 64);
         if (!USER_ID.matcher(id).matches()) {
             throw ApiException.invalid("userId", "field 'userId' may only contain letters, digits and . _ : @ -");
         }

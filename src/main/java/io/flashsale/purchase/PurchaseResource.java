@@ -1,7 +1,7 @@
 package io.flashsale.purchase;
 
 import io.flashsale.common.ApiException;
-import io.flashsale.common.Fields;
+import io.flashsale.common.FieldChecks;
 import io.flashsale.hotkey.AccessCounters;
 import io.flashsale.hotkey.KeyFamily;
 import io.flashsale.sale.SaleIds;
@@ -73,7 +73,7 @@ public class PurchaseResource {
         io.flashsale.common.Access.requireSelf(caller, request.userId());
         String userId = io.flashsale.common.Access.buyer(caller);
         if (idempotencyKey != null) {
-            Fields.text("Idempotency-Key", idempotencyKey, 128);
+            FieldChecks.text("Idempotency-Key", idempotencyKey, 128);
         }
         var remote = http.remoteAddress();
         return purchases.purchase(id, userId, request.wantsWaitlist(), idempotencyKey,

@@ -8,7 +8,7 @@ import io.flashsale.common.OrderIds;
 import io.flashsale.common.Problem;
 import io.flashsale.order.NewOrder;
 import io.flashsale.order.OrderBatchWriter;
-import io.flashsale.order.FreedUnits;
+import io.flashsale.order.UnitRelease;
 import io.flashsale.order.OrderFenced;
 import io.flashsale.order.OrderOutcomeUnknown;
 import io.flashsale.order.OrderQueueFull;
@@ -66,7 +66,7 @@ public class PurchaseService {
     private final PaymentConfig timers;
     private final WaitlistConfig waitlists;
     private final Event<SaleKeysMissing> rebuilds;
-    private final FreedUnits freedUnits;
+    private final UnitRelease unitRelease;
     private final HeldOrderCheck heldOrders;
     private final AttemptLimiter limiter;
     private final PurchaseActivity activity;
@@ -74,7 +74,7 @@ public class PurchaseService {
     public PurchaseService(SaleCatalog catalog, StockReservations reservations, OrderBatchWriter writer,
             IdempotencyStore idempotency, PurchaseConfig config, Clock clock, ObjectMapper json,
             MeterRegistry meters, PaymentConfig timers, WaitlistConfig waitlists, Event<SaleKeysMissing> rebuilds,
-            FreedUnits freedUnits, HeldOrderCheck heldOrders, AttemptLimiter limiter, PurchaseActivity activity) {
+            UnitRelease unitRelease, HeldOrderCheck heldOrders, AttemptLimiter limiter, PurchaseActivity activity) {
         this.catalog = catalog;
         this.reservations = reservations;
         this.writer = writer;
@@ -86,7 +86,7 @@ public class PurchaseService {
         this.timers = timers;
         this.waitlists = waitlists;
         this.rebuilds = rebuilds;
-        this.freedUnits = freedUnits;
+        this.unitRelease = unitRelease;
         this.heldOrders = heldOrders;
         this.limiter = limiter;
         this.activity = activity;
@@ -110,20 +110,23 @@ public class PurchaseService {
             return Uni.createFrom().item(limited);
         }
         if (idempotencyKey == null) {
-            return answer(saleId, userId, waitlist, started);
+            return purchaseRendered(saleId, userId, waitlist, started);
         }
         // an unknown sale (or one the catalog cannot load now) claims under {sale:ID}: the answer is the same
         return catalog.find(saleId).map(sale -> sale.map(SaleSnapshot::keys).orElseGet(() -> new SaleKeys(saleId)))
                 .onFailure().recoverWithItem(() -> new SaleKeys(saleId))
                 .flatMap(keys -> idempotency.once(keys, userId, idempotencyKey,
-                        () -> answer(saleId, userId, waitlist, started)))
+                        () -> purchaseRendered(saleId, userId, waitlist, started)))
                 .onFailure(e -> !(e instanceof ApiException)).transform(PurchaseService::unavailable)
                 .onFailure(ApiException.class).recoverWithItem(e -> render((ApiException) e));
     }
 
-    /** Every outcome, including refusals, as a rendered answer (so it can be replayed). */
-    private Uni<PurchaseAnswer> answer(long saleId, String userId, boolean waitlist, long started) {
-        return attempt(saleId, userId, waitlist)
+    /**
+     * One purchase whose every outcome, refusals and store failures included, ends as a rendered,
+     * counted answer (so an Idempotency-Key can replay it).
+     */
+    private Uni<PurchaseAnswer> purchaseRendered(long saleId, String userId, boolean waitlist, long started) {
+        return admitAndReserve(saleId, userId, waitlist)
                 .onFailure(e -> !(e instanceof ApiException)).transform(PurchaseService::unavailable)
                 .onFailure(ApiException.class).recoverWithItem(e -> render((ApiException) e))
                 .invoke(answer -> count(saleId, answer, started));
@@ -170,7 +173,11 @@ public class PurchaseService {
         activity.record(saleId, answer, System.nanoTime() - started);
     }
 
-    private Uni<PurchaseAnswer> attempt(long saleId, String userId, boolean waitlist) {
+    /**
+     * Finds the sale, refuses what this instance can refuse alone, takes an in-flight slot, then
+     * reserves in Redis and persists the order.
+     */
+    private Uni<PurchaseAnswer> admitAndReserve(long saleId, String userId, boolean waitlist) {
         return catalog.find(saleId).flatMap(found -> {
             SaleSnapshot sale = found.orElseThrow(() -> SaleService.notFound(saleId));
             ApiException refusal = localRefusal(sale, userId, waitlist);
@@ -323,7 +330,7 @@ public class PurchaseService {
     private Uni<PurchaseAnswer> unreplicated(SaleSnapshot sale, long orderId) {
         LOG.warnf("reservation of order %d in sale %d not acknowledged by a Redis replica; giving it back",
                 orderId, sale.id());
-        return freedUnits.freeAsync(sale, orderId)
+        return unitRelease.releaseAsync(sale, orderId)
                 .onFailure().invoke(e -> LOG.errorf(
                         "could not release unreplicated reservation of order %d in sale %d (%s); the reconciler will",
                         orderId, sale.id(), e.toString()))
@@ -338,7 +345,7 @@ public class PurchaseService {
      * reconciler or a rebuild already settled it, this does nothing.
      */
     private Uni<Void> compensate(SaleSnapshot sale, NewOrder order) {
-        return freedUnits.freeAsync(sale, order.id())
+        return unitRelease.releaseAsync(sale, order.id())
                 .onFailure().invoke(e -> LOG.errorf(
                         "could not release reservation of order %d in sale %d (%s); the reconciler will",
                         order.id(), order.saleId(), e.toString()))

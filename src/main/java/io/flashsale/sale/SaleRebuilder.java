@@ -1,6 +1,6 @@
 package io.flashsale.sale;
 
-import io.flashsale.common.Sql;
+import io.flashsale.common.Jdbc;
 import io.quarkus.redis.datasource.RedisDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.ObservesAsync;
@@ -217,7 +217,7 @@ public class SaleRebuilder {
                         restoring.buyers(home).put(userId, orderId);
                     }
                     if (missing.contains(source) && "PENDING_PAYMENT".equals(rs.getString(3))) {
-                        long createdMs = Sql.instant(rs.getObject(4, LocalDateTime.class)).toEpochMilli();
+                        long createdMs = Jdbc.instant(rs.getObject(4, LocalDateTime.class)).toEpochMilli();
                         restoring.reservations(source).put(orderId, new ReservationEntry(userId, createdMs).format());
                     }
                     if (missing.contains(0) && rs.getBoolean(5)) {

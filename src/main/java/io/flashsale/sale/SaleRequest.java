@@ -1,8 +1,8 @@
 package io.flashsale.sale;
 
-import static io.flashsale.common.Fields.range;
-import static io.flashsale.common.Fields.required;
-import static io.flashsale.common.Fields.text;
+import static io.flashsale.common.FieldChecks.range;
+import static io.flashsale.common.FieldChecks.required;
+import static io.flashsale.common.FieldChecks.text;
 
 import io.flashsale.common.ApiException;
 import io.quarkus.runtime.annotations.RegisterForReflection;

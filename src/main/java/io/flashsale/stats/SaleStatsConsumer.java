@@ -1,6 +1,6 @@
 package io.flashsale.stats;
 
-import io.flashsale.common.Sql;
+import io.flashsale.common.Jdbc;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
@@ -99,7 +99,7 @@ public class SaleStatsConsumer {
     }
 
     private void apply(Connection c, SaleStatsDelta delta) throws SQLException {
-        LocalDateTime now = Sql.utc(clock.instant());
+        LocalDateTime now = Jdbc.utc(clock.instant());
         try (PreparedStatement seen = c.prepareStatement(
                 "INSERT IGNORE INTO processed_events (consumer, event_id, processed_at) VALUES (?, ?, ?)")) {
             seen.setString(1, CONSUMER);

@@ -8,9 +8,9 @@ import java.time.ZoneOffset;
 import javax.sql.DataSource;
 
 /** Small JDBC helpers shared by the hand-written SQL of the hot path and the jobs. */
-public final class Sql {
+public final class Jdbc {
 
-    private Sql() {
+    private Jdbc() {
     }
 
     /** DATETIME(6) columns hold UTC wall-clock time. */

@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
  * If the write fails the reservation stays in Redis and the reconciler completes it later.
  */
 @ApplicationScoped
-public class Promotions {
+public class WaitlistPromotionWriter {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
 
@@ -24,7 +24,7 @@ public class Promotions {
     private final PaymentConfig timers;
     private final Clock clock;
 
-    public Promotions(SaleCatalog catalog, OrderBatchWriter writer, PaymentConfig timers, Clock clock) {
+    public WaitlistPromotionWriter(SaleCatalog catalog, OrderBatchWriter writer, PaymentConfig timers, Clock clock) {
         this.catalog = catalog;
         this.writer = writer;
         this.timers = timers;

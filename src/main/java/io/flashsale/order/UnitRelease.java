@@ -10,35 +10,37 @@ import java.time.Duration;
 import org.jboss.logging.Logger;
 
 /**
- * What happens to the unit of an order that will not be paid (cancelled, expired, orphaned, or
- * never made durable): one Lua step gives it to the waitlist head or back to open sale; a
- * promotion is then written as an order. Every step is idempotent, so the reconciler may safely
+ * Releases the unit of an order that will not be paid (cancelled, expired, orphaned, or never
+ * made durable): one Lua step gives it to the waitlist head or back to open sale; a promotion is
+ * then written as an order ({@link WaitlistPromotionWriter}). Every step is idempotent, so the reconciler may safely
  * repeat it.
  */
 @ApplicationScoped
-public class FreedUnits {
+public class UnitRelease {
 
-    private static final Logger LOG = Logger.getLogger(FreedUnits.class);
+    private static final Logger LOG = Logger.getLogger(UnitRelease.class);
 
     private final StockReservations stock;
-    private final Promotions promotions;
+    private final WaitlistPromotionWriter promotionWriter;
     private final Duration redisTimeout;
 
-    public FreedUnits(StockReservations stock, Promotions promotions, io.flashsale.common.RedisConfig redis) {
+    public UnitRelease(StockReservations stock, WaitlistPromotionWriter promotionWriter,
+            io.flashsale.common.RedisConfig redis) {
         this.redisTimeout = redis.timeout();
         this.stock = stock;
-        this.promotions = promotions;
+        this.promotionWriter = promotionWriter;
     }
 
     /** Returns what Redis did; failures are logged and left to the reconciler. Blocking. */
-    public Release free(long saleId, long orderId) {
+    public Release release(long saleId, long orderId) {
         try {
             Release release = stock.releaseOrPromote(saleId, orderId, OrderIds.next()).await().atMost(redisTimeout);
             if (release.promoted() && unreplicated(saleId, release)) {
                 return release;
             }
             if (release.promoted()) {
-                promote(saleId, release.userId(), release.newOrderId(), release.generation(), release.bucket());
+                completePromotion(saleId, release.userId(), release.newOrderId(), release.generation(),
+                        release.bucket());
             }
             return release;
         } catch (RuntimeException e) {
@@ -52,12 +54,12 @@ public class FreedUnits {
      * The non-blocking form, for the purchase path's compensation: the unit goes where expiry
      * would send it (waitlist head first), and a promotion is queued without waiting for its commit.
      */
-    public Uni<Release> freeAsync(SaleSnapshot sale, long orderId) {
+    public Uni<Release> releaseAsync(SaleSnapshot sale, long orderId) {
         return stock.releaseOrPromote(sale.id(), orderId, OrderIds.next())
                 .ifNoItem().after(redisTimeout).fail()
                 .invoke(release -> {
                     if (release.promoted() && !unreplicated(sale.id(), release)) {
-                        promotions.submit(sale, release.userId(), release.newOrderId(), release.generation(),
+                        promotionWriter.submit(sale, release.userId(), release.newOrderId(), release.generation(),
                                 release.bucket())
                                 .exceptionally(e -> {
                                     LOG.warnf("promotion of %s to order %d in sale %d not written yet (%s);"
@@ -84,9 +86,10 @@ public class FreedUnits {
         return true;
     }
 
-    public void promote(long saleId, String userId, long orderId, long generation, int bucket) {
+    /** Writes the order of a buyer Redis already promoted; failures are left to the reconciler. */
+    public void completePromotion(long saleId, String userId, long orderId, long generation, int bucket) {
         try {
-            promotions.complete(saleId, userId, orderId, generation, bucket);
+            promotionWriter.complete(saleId, userId, orderId, generation, bucket);
         } catch (Exception e) {
             LOG.warnf("promotion of %s to order %d in sale %d not written yet (%s); the reconciler will", userId,
                     orderId, saleId, e.toString());

@@ -1,6 +1,6 @@
 package io.flashsale.order;
 
-import io.flashsale.common.Sql;
+import io.flashsale.common.Jdbc;
 import io.flashsale.outbox.EventType;
 import io.flashsale.outbox.OutboxEvent;
 import io.flashsale.outbox.OutboxStore;
@@ -22,16 +22,17 @@ import javax.sql.DataSource;
 import org.jboss.logging.Logger;
 
 /**
- * The payment timers (worker role). Each round claims due PENDING_PAYMENT orders with
+ * The payment deadlines of unpaid orders (worker role): the reminder at {@code remind_at}, the
+ * expiry at {@code pay_by}. Each round claims due PENDING_PAYMENT orders with
  * {@code FOR UPDATE SKIP LOCKED} in a bounded batch, so any number of workers can run it at once
  * and no order is reminded or expired twice; the update is still conditional on the status, so
  * a payment that committed first wins. Expired orders' units are freed after the commit
  * (waitlist head first, else open sale).
  */
 @ApplicationScoped
-public class OrderTimers {
+public class PaymentDeadlines {
 
-    private static final Logger LOG = Logger.getLogger(OrderTimers.class);
+    private static final Logger LOG = Logger.getLogger(PaymentDeadlines.class);
     private static final String CLAIM_REMINDERS = "SELECT id, sale_id, user_id, pay_by FROM orders"
             + " WHERE status = 'PENDING_PAYMENT' AND reminded_at IS NULL AND remind_at <= ?"
             + " ORDER BY remind_at LIMIT ? FOR UPDATE SKIP LOCKED";
@@ -44,22 +45,22 @@ public class OrderTimers {
 
     private final DataSource dataSource;
     private final OutboxRelay relay;
-    private final FreedUnits freedUnits;
+    private final UnitRelease unitRelease;
     private final LifecycleConfig config;
     private final Clock clock;
 
-    public OrderTimers(DataSource dataSource, OutboxRelay relay, FreedUnits freedUnits, LifecycleConfig config,
+    public PaymentDeadlines(DataSource dataSource, OutboxRelay relay, UnitRelease unitRelease, LifecycleConfig config,
             Clock clock) {
         this.dataSource = dataSource;
         this.relay = relay;
-        this.freedUnits = freedUnits;
+        this.unitRelease = unitRelease;
         this.config = config;
         this.clock = clock;
     }
 
     @Scheduled(every = "${flashsale.lifecycle.poll-interval}", delayed = "1s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
-    void timers() {
+    void remindAndExpireDue() {
         try {
             while (remindDue() == config.batchSize()) {
                 // a full batch: more may be due
@@ -68,7 +69,7 @@ public class OrderTimers {
                 // a full batch: more may be due
             }
         } catch (SQLException e) {
-            LOG.warnf("payment timers round failed: %s", e.toString());
+            LOG.warnf("payment deadlines round failed: %s", e.toString());
         }
     }
 
@@ -76,14 +77,14 @@ public class OrderTimers {
     public int remindDue() throws SQLException {
         Instant now = now();
         List<DueOrder> due = new ArrayList<>();
-        try (Connection c = Sql.claimTransaction(dataSource)) {
+        try (Connection c = Jdbc.claimTransaction(dataSource)) {
             try {
                 due = claim(c, CLAIM_REMINDERS, now);
                 List<OutboxEvent> events = new ArrayList<>(due.size());
                 try (PreparedStatement mark = c.prepareStatement("UPDATE orders SET reminded_at = ?"
                         + " WHERE id = ? AND status = 'PENDING_PAYMENT' AND reminded_at IS NULL")) {
                     for (DueOrder order : due) {
-                        mark.setObject(1, Sql.utc(now));
+                        mark.setObject(1, Jdbc.utc(now));
                         mark.setLong(2, order.id());
                         if (mark.executeUpdate() == 1) {
                             events.add(OutboxEvent.of(EventType.ORDER_PAYMENT_REMINDER, order.id(), order.saleId(),
@@ -109,7 +110,7 @@ public class OrderTimers {
         Instant now = now();
         List<DueOrder> expired = new ArrayList<>();
         int claimed;
-        try (Connection c = Sql.claimTransaction(dataSource)) {
+        try (Connection c = Jdbc.claimTransaction(dataSource)) {
             try {
                 List<DueOrder> due = claim(c, CLAIM_EXPIRED, now);
                 claimed = due.size();
@@ -117,7 +118,7 @@ public class OrderTimers {
                 try (PreparedStatement expire = c.prepareStatement("UPDATE orders SET status = 'EXPIRED',"
                         + " updated_at = ? WHERE id = ? AND status = 'PENDING_PAYMENT'")) {
                     for (DueOrder order : due) {
-                        expire.setObject(1, Sql.utc(now));
+                        expire.setObject(1, Jdbc.utc(now));
                         expire.setLong(2, order.id());
                         if (expire.executeUpdate() == 1) {
                             expired.add(order);
@@ -139,7 +140,7 @@ public class OrderTimers {
         }
         // After the commit: if this process dies here, the reconciler frees the units.
         for (DueOrder order : expired) {
-            freedUnits.free(order.saleId(), order.id());
+            unitRelease.release(order.saleId(), order.id());
         }
         return claimed;
     }
@@ -147,12 +148,12 @@ public class OrderTimers {
     private List<DueOrder> claim(Connection c, String sql, Instant now) throws SQLException {
         List<DueOrder> due = new ArrayList<>();
         try (PreparedStatement s = c.prepareStatement(sql)) {
-            s.setObject(1, Sql.utc(now));
+            s.setObject(1, Jdbc.utc(now));
             s.setInt(2, config.batchSize());
             try (ResultSet rs = s.executeQuery()) {
                 while (rs.next()) {
                     due.add(new DueOrder(rs.getLong(1), rs.getLong(2), rs.getString(3),
-                            Sql.instant(rs.getObject(4, LocalDateTime.class))));
+                            Jdbc.instant(rs.getObject(4, LocalDateTime.class))));
                 }
             }
         }

@@ -1,9 +1,9 @@
 package io.flashsale.common;
 
 /** Field checks shared by request records; each failure names the field (API.md: INVALID_REQUEST). */
-public final class Fields {
+public final class FieldChecks {
 
-    private Fields() {
+    private FieldChecks() {
     }
 
     public static <T> T required(String field, T value) {
