@@ -4,7 +4,7 @@ import io.flashsale.common.Jdbc;
 import io.flashsale.common.ApiException;
 import io.flashsale.common.OrderIds;
 import io.flashsale.outbox.EventType;
-import io.flashsale.outbox.Outbox;
+import io.flashsale.outbox.TransactionalOutbox;
 import io.flashsale.outbox.OutboxEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
@@ -25,10 +25,10 @@ import java.util.Map;
 public class OrderTransitions {
 
     private final EntityManager em;
-    private final Outbox outbox;
+    private final TransactionalOutbox outbox;
     private final Clock clock;
 
-    public OrderTransitions(EntityManager em, Outbox outbox, Clock clock) {
+    public OrderTransitions(EntityManager em, TransactionalOutbox outbox, Clock clock) {
         this.em = em;
         this.outbox = outbox;
         this.clock = clock;

@@ -14,12 +14,12 @@ import org.hibernate.Session;
  * (fast path) through a transactional observer.
  */
 @ApplicationScoped
-public class Outbox {
+public class TransactionalOutbox {
 
     private final EntityManager em;
     private final Event<OutboxAppended> appended;
 
-    public Outbox(EntityManager em, Event<OutboxAppended> appended) {
+    public TransactionalOutbox(EntityManager em, Event<OutboxAppended> appended) {
         this.em = em;
         this.appended = appended;
     }
