@@ -48,8 +48,8 @@ public class MyOrdersResource {
         Sort newestFirst = Sort.descending("createdAt");
         Long sale = saleId == null ? null : SaleIds.parse(saleId);
         var query = sale == null
-                ? PurchaseOrder.<PurchaseOrder>find("userId = ?1 and status <> ?2", newestFirst, buyer, OrderStatus.VOID)
-                : PurchaseOrder.<PurchaseOrder>find("userId = ?1 and saleId = ?2 and status <> ?3", newestFirst, buyer,
+                ? OrderEntity.<OrderEntity>find("userId = ?1 and status <> ?2", newestFirst, buyer, OrderStatus.VOID)
+                : OrderEntity.<OrderEntity>find("userId = ?1 and saleId = ?2 and status <> ?3", newestFirst, buyer,
                         sale, OrderStatus.VOID);
         List<OrderView> recent = query.page(Page.ofSize(size)).list().stream().map(OrderView::of).toList();
         // and the orders of sales archived long ago (OrderArchiver), merged newest first

@@ -8,26 +8,26 @@ import io.flashsale.common.ApiException;
  * returned rather than thrown: throwing would roll that back. {@code freesUnit}: the order left
  * the active states, so after the commit its unit goes to the waitlist head or back on sale.
  */
-public record OrderChange(PurchaseOrder order, boolean changed, ApiException refusal, boolean freesUnit) {
+public record OrderChange(OrderEntity order, boolean changed, ApiException refusal, boolean freesUnit) {
 
-    public static OrderChange changed(PurchaseOrder order) {
+    public static OrderChange changed(OrderEntity order) {
         return new OrderChange(order, true, null, false);
     }
 
-    public static OrderChange freed(PurchaseOrder order) {
+    public static OrderChange freed(OrderEntity order) {
         return new OrderChange(order, true, null, true);
     }
 
-    public static OrderChange unchanged(PurchaseOrder order) {
+    public static OrderChange unchanged(OrderEntity order) {
         return new OrderChange(order, false, null, false);
     }
 
-    public static OrderChange refused(PurchaseOrder order, ApiException refusal) {
+    public static OrderChange refused(OrderEntity order, ApiException refusal) {
         return new OrderChange(order, false, refusal, false);
     }
 
     /** Refused, but the order was expired in the same transaction: its unit must be freed. */
-    public static OrderChange expiredAndRefused(PurchaseOrder order, ApiException refusal) {
+    public static OrderChange expiredAndRefused(OrderEntity order, ApiException refusal) {
         return new OrderChange(order, true, refusal, true);
     }
 

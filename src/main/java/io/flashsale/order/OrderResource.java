@@ -45,7 +45,7 @@ public class OrderResource {
     @APIResponse(responseCode = "404", description = "ORDER_NOT_FOUND")
     public OrderView get(@PathParam("orderId") String orderId) {
         Optional<Long> id = OrderIds.parse(orderId);
-        PurchaseOrder order = id.map(known -> PurchaseOrder.<PurchaseOrder>findById(known)).orElse(null);
+        OrderEntity order = id.map(known -> OrderEntity.<OrderEntity>findById(known)).orElse(null);
         if (order == null && id.isPresent()) {
             // its sale ended long ago: the order was archived (OrderArchiver), it is still the buyer's
             OrderView archived = history.find(id.get()).orElse(null);
@@ -58,9 +58,9 @@ public class OrderResource {
     }
 
     /** The order if the caller may see it; another buyer's order is 403, a tombstone is no order. */
-    private PurchaseOrder visible(String orderId) {
-        PurchaseOrder order = OrderIds.parse(orderId)
-                .map(id -> PurchaseOrder.<PurchaseOrder>findById(id))
+    private OrderEntity visible(String orderId) {
+        OrderEntity order = OrderIds.parse(orderId)
+                .map(id -> OrderEntity.<OrderEntity>findById(id))
                 .orElse(null);
         if (order == null || order.status == OrderStatus.VOID) { // a tombstone is not an order
             throw new ApiException(404, "ORDER_NOT_FOUND", "no order with id " + orderId);

@@ -69,7 +69,7 @@ public class OrderService {
         return false;
     }
 
-    private static void afterCommit(String step, PurchaseOrder order, Runnable redisStep) {
+    private static void afterCommit(String step, OrderEntity order, Runnable redisStep) {
         try {
             redisStep.run();
         } catch (RuntimeException e) {

@@ -44,7 +44,7 @@ public class OrderTransitions {
      */
     @Transactional
     public OrderChange pay(String orderIdText, String paymentId, long amountCents) {
-        PurchaseOrder order = lock(orderIdText);
+        OrderEntity order = lock(orderIdText);
         if (order.status == OrderStatus.PAID) {
             if (paymentId.equals(order.paymentId)) {
                 return OrderChange.unchanged(order); // idempotent replay
@@ -84,7 +84,7 @@ public class OrderTransitions {
                 Map.of("paymentId", paymentId));
     }
 
-    private static ApiException notPayable(PurchaseOrder order, String orderIdText) {
+    private static ApiException notPayable(OrderEntity order, String orderIdText) {
         return new ApiException(409, "ORDER_NOT_PAYABLE",
                 "the order is " + order.status + " and can no longer be paid; the payment will be refunded",
                 Map.of("orderId", orderIdText, "orderStatus", order.status.name()));
@@ -92,7 +92,7 @@ public class OrderTransitions {
 
     @Transactional
     public OrderChange cancel(String orderIdText) {
-        PurchaseOrder order = lock(orderIdText);
+        OrderEntity order = lock(orderIdText);
         if (order.status != OrderStatus.PENDING_PAYMENT) {
             return OrderChange.refused(order, new ApiException(409, "ORDER_NOT_CANCELLABLE",
                     "only a PENDING_PAYMENT order can be cancelled; this one is " + order.status,
@@ -105,9 +105,9 @@ public class OrderTransitions {
         return OrderChange.freed(order);
     }
 
-    private PurchaseOrder lock(String orderIdText) {
-        PurchaseOrder order = OrderIds.parse(orderIdText)
-                .map(id -> em.find(PurchaseOrder.class, id, LockModeType.PESSIMISTIC_WRITE))
+    private OrderEntity lock(String orderIdText) {
+        OrderEntity order = OrderIds.parse(orderIdText)
+                .map(id -> em.find(OrderEntity.class, id, LockModeType.PESSIMISTIC_WRITE))
                 .orElse(null);
         if (order == null || order.status == OrderStatus.VOID) {
             throw new ApiException(404, "ORDER_NOT_FOUND", "no order with id " + orderIdText);
@@ -116,8 +116,8 @@ public class OrderTransitions {
     }
 
     /** Conditional update: a no-op unless the order is still PENDING_PAYMENT. */
-    private void transition(PurchaseOrder order, OrderStatus target, Instant now, String paymentId) {
-        int updated = em.createQuery("UPDATE PurchaseOrder o SET o.status = :target, o.updatedAt = :now,"
+    private void transition(OrderEntity order, OrderStatus target, Instant now, String paymentId) {
+        int updated = em.createQuery("UPDATE OrderEntity o SET o.status = :target, o.updatedAt = :now,"
                         + " o.paidAt = :paidAt, o.paymentId = :paymentId"
                         + " WHERE o.id = :id AND o.status = :pending")
                 .setParameter("target", target)
@@ -140,7 +140,7 @@ public class OrderTransitions {
     }
 
     /** One refund-required event per payment id, however often the late payment is retried. */
-    private void requestRefund(PurchaseOrder order, String paymentId, long amountCents) {
+    private void requestRefund(OrderEntity order, String paymentId, long amountCents) {
         Instant now = now();
         int inserted = em.createNativeQuery("INSERT IGNORE INTO refund_requests"
                         + " (payment_id, order_id, amount_cents, created_at) VALUES (?1, ?2, ?3, ?4)")
@@ -157,7 +157,7 @@ public class OrderTransitions {
     }
 
     private boolean paymentIdUsedElsewhere(String paymentId, long orderId) {
-        return !em.createQuery("SELECT o.id FROM PurchaseOrder o WHERE o.paymentId = :paymentId AND o.id <> :id")
+        return !em.createQuery("SELECT o.id FROM OrderEntity o WHERE o.paymentId = :paymentId AND o.id <> :id")
                 .setParameter("paymentId", paymentId)
                 .setParameter("id", orderId)
                 .setMaxResults(1)

@@ -11,7 +11,7 @@ import java.time.Instant;
 public record OrderView(String orderId, long saleId, String userId, OrderStatus status, long amountCents,
         Instant createdAt, Instant payBy, Instant paidAt) {
 
-    public static OrderView of(PurchaseOrder order) {
+    public static OrderView of(OrderEntity order) {
         return new OrderView(OrderIds.format(order.id), order.saleId, order.userId, order.status,
                 order.amountCents, order.createdAt, order.payBy, order.paidAt);
     }

@@ -10,12 +10,13 @@ import jakarta.persistence.Table;
 import java.time.Instant;
 
 /**
- * An order row. Rows are inserted by {@link OrderBatchWriter} with JDBC batches (hot path);
- * this mapping serves reads and the conditional state changes of payment and expiry.
+ * The JPA entity of the {@code orders} table: a buyer's order of one unit. Rows are inserted by
+ * {@link OrderBatchWriter} with JDBC batches (hot path); this mapping serves reads and the
+ * conditional state changes of payment and expiry.
  */
 @Entity
 @Table(name = "orders")
-public class PurchaseOrder extends PanacheEntityBase {
+public class OrderEntity extends PanacheEntityBase {
 
     @Id
     public Long id;
