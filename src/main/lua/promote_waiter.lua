@@ -1,9 +1,9 @@
 --[[
-promote_waiter.lua: a sale with buckets > 1 freed a unit while buyers wait; the caller reserved a
-unit for the waitlist's head (bucket_reserve.lua / bucket_register.lua, under a new order id) and
-now, on the hub (bucket 0's shard), takes the buyer off the waitlist and records the promotion,
-atomically. If the buyer left the waitlist meanwhile, nothing is recorded and the caller gives
-the unit back.
+promote_waiter.lua: a sale with buckets > 1 freed a unit while buyers wait; the caller handed
+the unit to the waitlist's head under a new order id (bucket_hand_over.lua) and registered them
+in their home bucket (bucket_register.lua), and now, on the hub (bucket 0's shard), takes the
+buyer off the waitlist and records the promotion, atomically. If the buyer left the waitlist
+meanwhile, nothing is recorded and the caller hands the unit to the next head or gives it back.
 
 KEYS[1] waitlist  sorted set: userId by join time
 KEYS[2] promoted  hash: userId -> orderId given from the waitlist

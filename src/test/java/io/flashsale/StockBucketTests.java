@@ -5,6 +5,7 @@ import io.flashsale.support.PurchaseBurst;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -19,6 +20,7 @@ import io.flashsale.sale.SaleSnapshot;
 import io.flashsale.sale.StockReservations;
 import io.flashsale.support.Fixtures;
 import io.flashsale.support.Orders;
+import io.flashsale.support.Tokens;
 import io.flashsale.support.Waitlists;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.RedisDataSource;
@@ -226,15 +228,8 @@ class StockBucketTests {
         int buckets = 3;
         int stock = 6;
         long saleId = bucketedSale(stock, buckets);
-        List<String> events = new CopyOnWriteArrayList<>();
-        Cancellable subscription = reactiveRedis.pubsub(String.class).subscribe(saleConfig.eventsChannel())
-                .subscribe().with(message -> {
-                    if (message.endsWith(":" + saleId)) {
-                        events.add(message.substring(0, message.indexOf(':')));
-                    }
-                });
-        try {
-            Thread.sleep(300); // the subscription is in place
+        try (SaleEvents subscription = saleEvents(saleId)) {
+            List<String> events = subscription.kinds();
             List<String> orders = new CopyOnWriteArrayList<>();
             ExecutorService pool = Executors.newFixedThreadPool(16);
             List<java.util.concurrent.Future<?>> calls = new ArrayList<>();
@@ -263,8 +258,6 @@ class StockBucketTests {
             Fixtures.purchase(saleId, Fixtures.newBuyer()).then().statusCode(201);
             Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> events.size() == 3);
             assertEquals(List.of("soldout", "available", "soldout"), events);
-        } finally {
-            subscription.cancel();
         }
     }
 
@@ -290,7 +283,7 @@ class StockBucketTests {
     }
 
     @Test
-    void freedUnitGoesToTheWaitlistHead() {
+    void freedUnitGoesToTheWaitlistHeadWithoutEverBeingOnOpenSale() throws Exception {
         int buckets = 3;
         long saleId = bucketedSale(3, buckets);
         List<String> orders = new ArrayList<>();
@@ -303,19 +296,134 @@ class StockBucketTests {
         Waitlists.join(saleId, waiter).then().statusCode(202).body("position", equalTo(1));
         Waitlists.join(saleId, later).then().statusCode(202).body("position", equalTo(2));
         given().when().get("/api/sales/" + saleId).then().statusCode(200).body("waitlistLength", equalTo(2));
+        SaleKeys keys = new SaleKeys(saleId, buckets);
+        List<String> flipsBefore = flips(keys);
 
-        Orders.cancel(orders.get(1)).then().statusCode(200);
-        String promoted = Waitlists.status(saleId, waiter).then().statusCode(200)
-                .body("status", equalTo("PROMOTED")).extract().path("orderId");
-        long promotedId = OrderIds.parse(promoted).orElseThrow();
-        Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertEquals(1,
-                fixtures.count("SELECT COUNT(*) FROM orders WHERE id = ? AND promoted AND status = 'PENDING_PAYMENT'",
-                        promotedId)));
-        Waitlists.status(saleId, later).then().statusCode(200).body("position", equalTo(1));
+        try (SaleEvents events = saleEvents(saleId)) {
+            Orders.cancel(orders.get(1)).then().statusCode(200);
+            String promoted = Waitlists.status(saleId, waiter).then().statusCode(200)
+                    .body("status", equalTo("PROMOTED")).extract().path("orderId");
+            long promotedId = OrderIds.parse(promoted).orElseThrow();
+            Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertEquals(1,
+                    fixtures.count("SELECT COUNT(*) FROM orders WHERE id = ? AND promoted AND status = 'PENDING_PAYMENT'",
+                            promotedId)));
+            Waitlists.status(saleId, later).then().statusCode(200).body("position", equalTo(1));
+            Thread.sleep(300); // a late "available" would have arrived by now
+            assertFalse(events.kinds().contains("available"),
+                    "the sale never looked available to the crowd: " + events.kinds());
+        }
+        assertEquals(flipsBefore, flips(keys), "no bucket's stock went 0 -> 1");
         for (int b = 0; b < buckets; b++) {
             assertEquals(0, bucketStock(saleId, buckets, b), "the unit went to the waiter, not on open sale");
         }
+        assertEquals("1", redis.value(String.class).get(keys.soldOut()), "still sold out for everyone else");
         assertBucketConservation(saleId, 3, buckets);
+    }
+
+    @Test
+    void waitlistHeadWhoAlreadyHoldsAnOrderIsSkippedAndTheNextGetsTheUnit() {
+        int buckets = 3;
+        long saleId = bucketedSale(3, buckets);
+        List<String> buyers = new ArrayList<>();
+        List<String> orders = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            buyers.add(Fixtures.newBuyer());
+            orders.add(Fixtures.purchase(saleId, buyers.get(i)).then().statusCode(201).extract().path("orderId"));
+        }
+        String waiter = Fixtures.newBuyer();
+        Waitlists.join(saleId, waiter).then().statusCode(202).body("position", equalTo(1));
+        // a buyer who holds an order ends up at the head (e.g. joined, then won a unit elsewhere)
+        SaleKeys keys = new SaleKeys(saleId, buckets);
+        redis.sortedSet(String.class).zadd(keys.waitlist(), 1, buyers.get(0));
+
+        Orders.cancel(orders.get(2)).then().statusCode(200);
+        Waitlists.status(saleId, waiter).then().statusCode(200).body("status", equalTo("PROMOTED"));
+        assertTrue(redis.sortedSet(String.class).zscore(keys.waitlist(), buyers.get(0)).isEmpty(),
+                "the head who already held an order left the waitlist");
+        given().header("Authorization", Tokens.bearer(Tokens.buyer(buyers.get(0)))).get("/api/me/orders")
+                .then().statusCode(200).body("size()", equalTo(1)); // still exactly their one order
+        for (int b = 0; b < buckets; b++) {
+            assertEquals(0, bucketStock(saleId, buckets, b), "the unit went to the next waiter");
+        }
+        Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertEquals(3,
+                fixtures.count("SELECT COUNT(*) FROM orders WHERE sale_id = ? AND status = 'PENDING_PAYMENT'", saleId)));
+        assertBucketConservation(saleId, 3, buckets);
+    }
+
+    @Test
+    void handOverCutShortByACrashIsSettledByTheReconcilerAndTheWaiterStillGetsTheUnit() throws Exception {
+        int buckets = 3;
+        long saleId = bucketedSale(3, buckets);
+        List<String> buyers = new ArrayList<>();
+        List<String> orders = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            buyers.add(Fixtures.newBuyer());
+            orders.add(Fixtures.purchase(saleId, buyers.get(i)).then().statusCode(201).extract().path("orderId"));
+        }
+        String waiter = Fixtures.newBuyer();
+        Waitlists.join(saleId, waiter).then().statusCode(202).body("position", equalTo(1));
+        SaleKeys keys = new SaleKeys(saleId, buckets);
+        // a worker expiring an order "dies" right after handing its unit over: the reservation is the
+        // waiter's under a new id, but they are neither registered nor promoted, and no order exists
+        long expired = OrderIds.parse(orders.get(0)).orElseThrow();
+        int bucket = -1;
+        for (int b = 0; b < buckets; b++) {
+            if (redis.hash(String.class).hget(keys.bucket(b).reservations(), Long.toString(expired)) != null) {
+                bucket = b;
+            }
+        }
+        fixtures.execute("UPDATE orders SET status = 'EXPIRED' WHERE id = " + expired);
+        reservations.unregister(keys, buyers.get(0), expired).await().atMost(Duration.ofSeconds(3));
+        long handedOver = OrderIds.next();
+        assertEquals(io.flashsale.sale.lua.BucketHandOverScript.Code.HANDED_OVER,
+                io.flashsale.sale.lua.BucketHandOverScript.run(reactiveRedis, keys.bucket(bucket),
+                        new io.flashsale.sale.lua.BucketHandOverScript.Args(expired, handedOver, waiter), 0, 0)
+                        .await().atMost(Duration.ofSeconds(3)).code());
+
+        // after the grace the reconciler fences the id nobody wrote and frees the unit: to the waiter again
+        Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            reconciler.reconcile(saleId, false);
+            Waitlists.status(saleId, waiter).then().statusCode(200).body("status", equalTo("PROMOTED"));
+        });
+        assertEquals(1, fixtures.count("SELECT COUNT(*) FROM orders WHERE id = ? AND status = 'VOID'", handedOver),
+                "the id of the cut-short hand-over is fenced");
+        Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertEquals(1, fixtures.count(
+                "SELECT COUNT(*) FROM orders WHERE sale_id = ? AND user_id = ? AND promoted AND status = 'PENDING_PAYMENT'",
+                saleId, waiter)));
+        for (int b = 0; b < buckets; b++) {
+            assertEquals(0, bucketStock(saleId, buckets, b), "the unit never went on open sale");
+        }
+        assertBucketConservation(saleId, 3, buckets);
+    }
+
+    /** Each bucket's count of 0 <-> 1 stock transitions (meta field flips). */
+    List<String> flips(SaleKeys keys) {
+        List<String> all = new ArrayList<>();
+        for (int b = 0; b < keys.buckets(); b++) {
+            all.add(String.valueOf(redis.hash(String.class).hget(keys.bucket(b).meta(), "flips")));
+        }
+        return all;
+    }
+
+    /** The kinds ("soldout", "available", ...) of one sale's events on the events channel, as they come. */
+    record SaleEvents(List<String> kinds, Cancellable subscription) implements AutoCloseable {
+
+        @Override
+        public void close() {
+            subscription.cancel();
+        }
+    }
+
+    SaleEvents saleEvents(long saleId) throws InterruptedException {
+        List<String> kinds = new CopyOnWriteArrayList<>();
+        Cancellable subscription = reactiveRedis.pubsub(String.class).subscribe(saleConfig.eventsChannel())
+                .subscribe().with(message -> {
+                    if (message.endsWith(":" + saleId)) {
+                        kinds.add(message.substring(0, message.indexOf(':')));
+                    }
+                });
+        Thread.sleep(300); // the subscription is in place
+        return new SaleEvents(kinds, subscription);
     }
 
     @Test

@@ -306,6 +306,11 @@ public final class SaleKeys {
             return List.of(reservations(), stock(), meta());
         }
 
+        /** KEYS of bucket_hand_over.lua, in order. */
+        public List<String> handOverKeys() {
+            return List.of(meta(), reservations(), voided());
+        }
+
         /** KEYS of sale_counters.lua, in order. */
         public List<String> counterKeys() {
             return List.of(meta(), stock(), reservations(), waitlist());

@@ -6,6 +6,7 @@ import io.flashsale.sale.StockReservations.Outcome;
 import io.flashsale.sale.StockReservations.Release;
 import io.flashsale.sale.StockReservations.Reservation;
 import io.flashsale.sale.StockReservations.Resolution;
+import io.flashsale.sale.lua.BucketHandOverScript;
 import io.flashsale.sale.lua.BucketRegisterScript;
 import io.flashsale.sale.lua.BucketReleaseScript;
 import io.flashsale.sale.lua.BucketReserveScript;
@@ -34,8 +35,9 @@ import org.jboss.logging.Logger;
  * recorded as that bucket's reservation, then the buyer is registered in the home bucket, and the
  * unit given back if the registry refuses (a concurrent purchase of the same buyer won).</li>
  * <li>Release: the reservation is found in the bucket it came from; the buyer's registry entry
- * (and promotion) is dropped first, then the unit goes back to that bucket; if buyers wait, the
- * waitlist's head is then promoted with a purchase-like step.</li>
+ * (and promotion) is dropped first; if buyers wait, the unit is handed to the waitlist's head in
+ * that bucket without going back on open sale (so no open-sale buyer can take it first, and the
+ * sale does not flap available/soldout); otherwise it goes back to that bucket's stock.</li>
  * <li>Sold out: a bucket that empties (or refills) reports it to the hub, which publishes
  * "soldout" once when every bucket is empty and "available" once when one refills.</li>
  * </ul>
@@ -226,28 +228,19 @@ final class StockBuckets {
 
     /**
      * Frees the unit of an order that will not be paid: the buyer's registry entry and promotion
-     * are dropped first (if they still point at this order), then the unit goes back to the
-     * bucket it came from (the reservation entry is the gate), then the waitlist's head, if any,
-     * is promoted under {@code promotedOrderId}.
+     * are dropped first (if they still point at this order); then, if buyers wait, the unit is
+     * handed to the waitlist's head in the bucket it came from, under {@code promotedOrderId},
+     * without ever going back on open sale; otherwise it goes back to that bucket's stock.
      */
     Uni<Release> release(SaleKeys keys, long orderId, long promotedOrderId) {
-        return giveBackUnit(keys, orderId).flatMap(released -> released.released()
-                ? promoteWaiting(keys, promotedOrderId, released, PROMOTION_ATTEMPTS)
-                : Uni.createFrom().item(released));
-    }
-
-    /** The release without the promotion: registry first, then the unit back to its bucket. */
-    private Uni<Release> giveBackUnit(SaleKeys keys, long orderId) {
         return locate(keys, orderId).flatMap(found -> {
             if (found.isEmpty()) {
-                return Uni.createFrom().item(new Release(Release.Freed.NOTHING, "", 0, 0));
+                return Uni.createFrom().item(nothingReleased());
             }
             Located located = found.get();
-            String userId = located.entry().userId();
-            return unregister(keys, userId, orderId)
-                    .flatMap(ignored -> releaseIn(keys, located.bucket(), orderId))
-                    .map(r -> new Release(r.released() ? Release.Freed.TO_OPEN_SALE : Release.Freed.NOTHING, "", 0, 0,
-                            r.replicated(), located.bucket()));
+            return unregister(keys, located.entry().userId(), orderId)
+                    .flatMap(ignored -> handOver(keys, located.bucket(), orderId, promotedOrderId,
+                            PROMOTION_ATTEMPTS));
         });
     }
 
@@ -262,37 +255,65 @@ final class StockBuckets {
     }
 
     /**
-     * A unit is back in its bucket: if buyers wait, the head gets it by a purchase-like step under
-     * a new order id, and only then leaves the waitlist (promote_waiter.lua), so a crash in between
-     * leaves a reservation without an order (freed by the reconciler) and the head still waiting.
-     * A head that already holds an order is dropped from the waitlist; one who left meanwhile
-     * gets nothing (the unit goes back). If another buyer took the unit first, it stays theirs.
+     * The unit reserved under {@code heldOrderId} in {@code bucket} goes to the waitlist's head:
+     * the reservation is re-keyed to {@code newOrderId} for them (bucket_hand_over.lua), they are
+     * registered in their home bucket, and only then taken off the waitlist with the promotion
+     * recorded (promote_waiter.lua). A head who already holds an order is dropped from the
+     * waitlist, one who left meanwhile is unregistered again; either way the unit, still
+     * reserved, is handed to the next head. With nobody waiting (or after a few heads that could
+     * not take it), the unit goes back to the bucket's stock. A crash in between leaves a
+     * reservation without an order: the reconciler frees it, or completes a recorded promotion.
      */
-    private Uni<Release> promoteWaiting(SaleKeys keys, long orderId, Release released, int attempts) {
+    private Uni<Release> handOver(SaleKeys keys, int bucket, long heldOrderId, long newOrderId, int attempts) {
         if (attempts == 0) {
-            return Uni.createFrom().item(released);
+            return toOpenSale(keys, bucket, heldOrderId);
         }
         return redis.sortedSet(String.class).zrange(keys.waitlist(), 0, 0).flatMap(head -> {
             if (head.isEmpty()) {
-                return Uni.createFrom().item(released);
+                return toOpenSale(keys, bucket, heldOrderId);
             }
             String candidate = head.get(0);
-            return reserve(keys, candidate, orderId, false, 0).flatMap(r -> switch (r.outcome()) {
-                case RESERVED -> PromoteWaiterScript.run(redis, keys,
-                                new PromoteWaiterScript.Args(candidate, orderId, keys.saleId(), channel),
-                                replicaAcks, replicaAckTimeoutMs)
-                        .flatMap(promoted -> promoted.code() == PromoteWaiterScript.Code.PROMOTED
-                                ? Uni.createFrom().item(new Release(Release.Freed.TO_WAITER, candidate, orderId,
-                                        r.generation(), r.replicated() && promoted.replicated(), r.bucket()))
-                                // the head left the waitlist meanwhile: the unit goes back, next head
-                                : giveBackUnit(keys, orderId).replaceWith(
-                                        promoteWaiting(keys, OrderIds.next(), released, attempts - 1)));
-                case ALREADY_PURCHASED -> redis.sortedSet(String.class).zrem(keys.waitlist(), candidate)
-                        .replaceWith(promoteWaiting(keys, orderId, released, attempts - 1));
-                case ORDER_ID_TAKEN -> promoteWaiting(keys, OrderIds.next(), released, attempts - 1);
-                default -> Uni.createFrom().item(released); // sold out again, ended, or keys lost
-            });
+            return BucketHandOverScript.run(redis, keys.bucket(bucket),
+                            new BucketHandOverScript.Args(heldOrderId, newOrderId, candidate), replicaAcks,
+                            replicaAckTimeoutMs)
+                    .flatMap(moved -> switch (moved.code()) {
+                        case HANDED_OVER -> register(keys, keys.home(candidate), candidate, newOrderId)
+                                .flatMap(registered -> registered.code() == BucketRegisterScript.Code.REGISTERED
+                                        ? promote(keys, bucket, candidate, newOrderId, moved.generation(),
+                                                moved.replicated() && registered.replicated(), attempts)
+                                        // the head already holds an order: off the waitlist, the unit to the next
+                                        : redis.sortedSet(String.class).zrem(keys.waitlist(), candidate)
+                                                .replaceWith(handOver(keys, bucket, newOrderId, OrderIds.next(),
+                                                        attempts - 1)));
+                        case ORDER_ID_TAKEN -> handOver(keys, bucket, heldOrderId, OrderIds.next(), attempts - 1);
+                        case ENDED, NOT_PRIMED -> toOpenSale(keys, bucket, heldOrderId);
+                        case NOTHING_HELD -> Uni.createFrom().item(nothingReleased()); // freed by another caller
+                    });
         });
+    }
+
+    /** The head holds the unit and is registered: off the waitlist, promotion recorded (hub). */
+    private Uni<Release> promote(SaleKeys keys, int bucket, String candidate, long orderId, long generation,
+            boolean replicated, int attempts) {
+        return PromoteWaiterScript.run(redis, keys,
+                        new PromoteWaiterScript.Args(candidate, orderId, keys.saleId(), channel), replicaAcks,
+                        replicaAckTimeoutMs)
+                .flatMap(promoted -> promoted.code() == PromoteWaiterScript.Code.PROMOTED
+                        ? Uni.createFrom().item(new Release(Release.Freed.TO_WAITER, candidate, orderId, generation,
+                                replicated && promoted.replicated(), bucket))
+                        // the head left the waitlist meanwhile: their registry entry goes, the unit to the next
+                        : unregister(keys, candidate, orderId).replaceWith(
+                                handOver(keys, bucket, orderId, OrderIds.next(), attempts - 1)));
+    }
+
+    /** Nobody (eligible) waits: the unit goes back to the stock of the bucket it came from. */
+    private Uni<Release> toOpenSale(SaleKeys keys, int bucket, long orderId) {
+        return releaseIn(keys, bucket, orderId).map(r -> new Release(
+                r.released() ? Release.Freed.TO_OPEN_SALE : Release.Freed.NOTHING, "", 0, 0, r.replicated(), bucket));
+    }
+
+    private static Release nothingReleased() {
+        return new Release(Release.Freed.NOTHING, "", 0, 0);
     }
 
     /** Payment made the unit the buyer's for good: its bucket stops watching it (confirm.lua). */

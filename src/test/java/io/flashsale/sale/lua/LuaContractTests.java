@@ -204,6 +204,41 @@ class LuaContractTests {
         assertEquals(BucketReleaseScript.Code.NOTHING_TO_RELEASE, bucketRelease(other, order).code());
     }
 
+    @Test
+    void bucketHandOverReachesEveryCode() {
+        SaleKeys keys = new SaleKeys(randomSaleId(), 2);
+        long now = System.currentTimeMillis();
+        SaleKeys.Bucket bucket = primed(keys.bucket(1), now - 3_600_000, now + 3_600_000, 1, 4);
+        long held = OrderIds.next();
+        assertEquals(BucketReserveScript.Code.RESERVED, bucketReserve(bucket, "ana", held, false).code());
+
+        long taken = OrderIds.next();
+        assertEquals(BucketHandOverScript.Code.ORDER_ID_TAKEN, handOver(bucket, held, held, "bob").code());
+        blocking.set(String.class).sadd(bucket.voided(), Long.toString(taken));
+        blocking.key().expire(bucket.voided(), 3600);
+        assertEquals(BucketHandOverScript.Code.ORDER_ID_TAKEN, handOver(bucket, held, taken, "bob").code());
+
+        long promoted = OrderIds.next();
+        BucketHandOverScript.Result moved = handOver(bucket, held, promoted, "bob");
+        assertEquals(BucketHandOverScript.Code.HANDED_OVER, moved.code());
+        assertEquals(4, moved.generation());
+        assertEquals(null, blocking.hash(String.class).hget(bucket.reservations(), Long.toString(held)));
+        assertEquals("bob", ReservationEntry.parse(
+                blocking.hash(String.class).hget(bucket.reservations(), Long.toString(promoted))).userId());
+        assertEquals("0", blocking.value(String.class).get(bucket.stock()), "the unit never went back on sale");
+        assertEquals(BucketHandOverScript.Code.NOTHING_HELD, handOver(bucket, held, OrderIds.next(), "cy").code());
+
+        assertEquals(BucketHandOverScript.Code.NOT_PRIMED,
+                handOver(keys.bucket(0), promoted, OrderIds.next(), "cy").code());
+        SaleKeys over = new SaleKeys(randomSaleId(), 2);
+        SaleKeys.Bucket ended = primed(over.bucket(1), now - 7_200_000, now - 3_600_000, 1, 1);
+        long late = OrderIds.next();
+        blocking.hash(String.class).hset(ended.reservations(), Long.toString(late),
+                new ReservationEntry("ana", now - 4_000_000).format());
+        blocking.key().expire(ended.reservations(), 3600);
+        assertEquals(BucketHandOverScript.Code.ENDED, handOver(ended, late, OrderIds.next(), "bob").code());
+    }
+
     // ---- prime_sale.lua, confirm.lua
 
     @Test
@@ -351,6 +386,8 @@ class LuaContractTests {
                 .map(c -> c.value()).collect(Collectors.toCollection(TreeSet::new)));
         assertEquals(codesIn("bucket_release"), Arrays.stream(BucketReleaseScript.Code.values())
                 .map(c -> c.value()).collect(Collectors.toCollection(TreeSet::new)));
+        assertEquals(codesIn("bucket_hand_over"), Arrays.stream(BucketHandOverScript.Code.values())
+                .map(c -> c.value()).collect(Collectors.toCollection(TreeSet::new)));
         assertEquals(codesIn("prime_sale"), Arrays.stream(PrimeSaleScript.Code.values())
                 .map(c -> c.value()).collect(Collectors.toCollection(TreeSet::new)));
         assertEquals(codesIn("confirm"), Arrays.stream(ConfirmScript.Code.values())
@@ -416,6 +453,11 @@ class LuaContractTests {
 
     BucketReleaseScript.Result bucketRelease(SaleKeys.Bucket bucket, long orderId) {
         return BucketReleaseScript.run(redis, bucket, new BucketReleaseScript.Args(orderId), 0, 0).await().atMost(WAIT);
+    }
+
+    BucketHandOverScript.Result handOver(SaleKeys.Bucket bucket, long heldOrderId, long newOrderId, String userId) {
+        return BucketHandOverScript.run(redis, bucket, new BucketHandOverScript.Args(heldOrderId, newOrderId, userId),
+                0, 0).await().atMost(WAIT);
     }
 
     BucketUnregisterScript.Result unregister(String hash, String userId, long orderId) {
