@@ -9,6 +9,7 @@ import io.flashsale.common.OrderIds;
 import io.flashsale.common.Jdbc;
 import io.flashsale.order.OrderArchiver;
 import io.flashsale.support.Fixtures;
+import io.flashsale.support.Orders;
 import io.flashsale.support.Tokens;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -148,6 +149,50 @@ class OrderArchiveTests {
                 .then().statusCode(200).body("orderId", hasItem(liveOrder));
 
         assertEquals(0, archiver.archiveDue(), "a second round finds nothing more to move");
+    }
+
+    @Test
+    void paymentsAndCancelsOfArchivedOrdersAreAnsweredAsForLiveOrders() throws Exception {
+        String prefix = "arch3-" + System.nanoTime() + "-";
+        long saleId = oldSale(Instant.now().minus(Duration.ofDays(40)), List.of("PAID", "EXPIRED", "CANCELLED"), prefix);
+        String paid = orderOf(saleId, prefix + "0");
+        String expired = orderOf(saleId, prefix + "1");
+        String cancelled = orderOf(saleId, prefix + "2");
+        String spent = "pay-arch-" + System.nanoTime();
+        fixtures.execute("UPDATE orders SET payment_id = '" + spent + "' WHERE id = " + OrderIds.parse(paid).orElseThrow());
+        archiver.archiveDue();
+        assertEquals(3, count("SELECT COUNT(*) FROM orders_history WHERE sale_id = ?", saleId));
+
+        // the provider retries a payment it made a month ago: the same answer as then
+        Orders.pay(paid, spent, 700).then().statusCode(200).body("status", equalTo("PAID"))
+                .body("orderId", equalTo(paid));
+        Orders.pay(paid, "pay-other-" + System.nanoTime(), 700).then().statusCode(409)
+                .body("code", equalTo("ALREADY_PAID"));
+        // a payment id spent on an archived order cannot pay another order, archived or live
+        Orders.pay(expired, spent, 700).then().statusCode(409).body("code", equalTo("PAYMENT_ID_IN_USE"));
+        long liveSale = fixtures.activeSale(1);
+        String live = Fixtures.purchase(liveSale, Fixtures.newBuyer()).then().statusCode(201).extract().path("orderId");
+        Orders.pay(live, spent, 1999).then().statusCode(409).body("code", equalTo("PAYMENT_ID_IN_USE"));
+        Orders.get(live).then().statusCode(200).body("status", equalTo("PENDING_PAYMENT"));
+        // a late payment of an archived expired order is refused and refunded, once however often it comes
+        Orders.pay(expired, "pay-late", 699).then().statusCode(400).body("code", equalTo("AMOUNT_MISMATCH"));
+        String late = "pay-late-" + System.nanoTime();
+        for (int i = 0; i < 2; i++) {
+            Orders.pay(expired, late, 700).then().statusCode(409).body("code", equalTo("ORDER_NOT_PAYABLE"))
+                    .body("orderStatus", equalTo("EXPIRED"));
+        }
+        assertEquals(1, count("SELECT COUNT(*) FROM outbox_events WHERE aggregate_id = ? AND event_type = ?",
+                OrderIds.parse(expired).orElseThrow(), "flashsale.payment.refund-required"));
+        assertEquals(1, count("SELECT COUNT(*) FROM refund_requests WHERE payment_id = ?", late));
+        assertEquals(0, count("SELECT COUNT(*) FROM refund_requests WHERE payment_id = ?", spent),
+                "a payment id in use is never refunded");
+        Orders.cancel(cancelled).then().statusCode(409).body("code", equalTo("ORDER_NOT_CANCELLABLE"));
+        Orders.cancel(paid).then().statusCode(409).body("code", equalTo("ORDER_NOT_CANCELLABLE"));
+        // nothing moved back: archived orders stay archived and unchanged
+        assertEquals(0, count("SELECT COUNT(*) FROM orders WHERE sale_id = ?", saleId));
+        assertEquals(1, count("SELECT COUNT(*) FROM orders_history WHERE sale_id = ? AND status = 'EXPIRED'", saleId));
+        Orders.pay(OrderIds.format(OrderIds.next()), late, 700).then().statusCode(404)
+                .body("code", equalTo("ORDER_NOT_FOUND"));
     }
 
     @Test

@@ -41,6 +41,50 @@ public class OrderHistory {
         }
     }
 
+    /**
+     * An archived order as a detached entity (never persisted: archived orders are final), for a
+     * payment or cancel that arrives after the archiving: it is answered as for a live order.
+     */
+    public Optional<OrderEntity> archived(long orderId) {
+        try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement(
+                "SELECT " + VIEW_COLUMNS + ", payment_id FROM orders_history WHERE id = ?")) {
+            s.setLong(1, orderId);
+            try (ResultSet r = s.executeQuery()) {
+                if (!r.next()) {
+                    return Optional.empty();
+                }
+                OrderEntity order = new OrderEntity();
+                order.id = r.getLong("id");
+                order.saleId = r.getLong("sale_id");
+                order.userId = r.getString("user_id");
+                order.status = OrderStatus.valueOf(r.getString("status"));
+                order.amountCents = r.getLong("amount_cents");
+                order.createdAt = Jdbc.instant(r.getObject("created_at", LocalDateTime.class));
+                order.payBy = Jdbc.instant(r.getObject("pay_by", LocalDateTime.class));
+                LocalDateTime paidAt = r.getObject("paid_at", LocalDateTime.class);
+                order.paidAt = paidAt == null ? null : Jdbc.instant(paidAt);
+                order.paymentId = r.getString("payment_id");
+                return Optional.of(order);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Whether this payment id paid an archived order other than {@code orderId}. */
+    public boolean paymentIdUsed(String paymentId, long orderId) {
+        try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement(
+                "SELECT 1 FROM orders_history WHERE payment_id = ? AND id <> ? LIMIT 1")) {
+            s.setString(1, paymentId);
+            s.setLong(2, orderId);
+            try (ResultSet r = s.executeQuery()) {
+                return r.next();
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** The buyer's archived orders (optionally of one sale), newest first. */
     public List<OrderView> ofBuyer(String userId, Long saleId, int limit) {
         String sql = "SELECT " + VIEW_COLUMNS + " FROM orders_history WHERE user_id = ?"

@@ -44,6 +44,11 @@ public class OrderResource {
     @APIResponse(responseCode = "200", description = "The order")
     @APIResponse(responseCode = "404", description = "ORDER_NOT_FOUND")
     public OrderView get(@PathParam("orderId") String orderId) {
+        return visibleLiveOrArchived(orderId);
+    }
+
+    /** The order, live or archived, if the caller may see it (403 another buyer's, 404 none). */
+    private OrderView visibleLiveOrArchived(String orderId) {
         Optional<Long> id = OrderIds.parse(orderId);
         OrderEntity order = id.map(known -> OrderEntity.<OrderEntity>findById(known)).orElse(null);
         if (order == null && id.isPresent()) {
@@ -97,7 +102,7 @@ public class OrderResource {
     @APIResponse(responseCode = "404", description = "ORDER_NOT_FOUND")
     @APIResponse(responseCode = "409", description = "ORDER_NOT_CANCELLABLE")
     public OrderView cancel(@PathParam("orderId") String orderId) {
-        visible(orderId); // the owner never changes: checked before the locked transition
+        visibleLiveOrArchived(orderId); // the owner never changes: checked before the locked transition
         return orders.cancel(orderId);
     }
 }

@@ -27,11 +27,13 @@ public class OrderTransitions {
     private final EntityManager em;
     private final TransactionalOutbox outbox;
     private final Clock clock;
+    private final OrderHistory history;
 
-    public OrderTransitions(EntityManager em, TransactionalOutbox outbox, Clock clock) {
+    public OrderTransitions(EntityManager em, TransactionalOutbox outbox, Clock clock, OrderHistory history) {
         this.em = em;
         this.outbox = outbox;
         this.clock = clock;
+        this.history = history;
     }
 
     /**
@@ -40,11 +42,14 @@ public class OrderTransitions {
      * (EXPIRED, CANCELLED, or PENDING_PAYMENT past its payBy, which is expired right here instead
      * of waiting for the job: a refund is requested), then PAID. Two payments with one payment
      * id on two orders at once: the unique key on payment_id lets one win; the other surfaces as a
-     * constraint violation that {@link OrderService} answers 409 PAYMENT_ID_IN_USE.
+     * constraint violation that {@link OrderService} answers 409 PAYMENT_ID_IN_USE. An order
+     * already archived (OrderArchiver) is answered the same way, read-only: a replay of its
+     * payment is 200, a late payment of an expired one gets 409 and its refund-required event.
      */
     @Transactional
     public OrderChange pay(String orderIdText, String paymentId, long amountCents) {
-        OrderEntity order = lock(orderIdText);
+        OrderEntity live = lockedOrNull(orderIdText);
+        OrderEntity order = live != null ? live : archivedOrThrow(orderIdText);
         if (order.status == OrderStatus.PAID) {
             if (paymentId.equals(order.paymentId)) {
                 return OrderChange.unchanged(order); // idempotent replay
@@ -58,6 +63,11 @@ public class OrderTransitions {
         if (amountCents != order.amountCents) {
             throw new ApiException(400, "AMOUNT_MISMATCH", "the order costs " + order.amountCents + " cents",
                     Map.of("field", "amountCents", "expectedAmountCents", order.amountCents));
+        }
+        if (live == null) {
+            // archived orders are final (their sale ended a month ago): nothing changes but the refund
+            requestRefund(order, paymentId, amountCents);
+            return OrderChange.refused(order, notPayable(order, orderIdText));
         }
         Instant now = now();
         if (order.status == OrderStatus.PENDING_PAYMENT && !now.isBefore(order.payBy)) {
@@ -92,8 +102,9 @@ public class OrderTransitions {
 
     @Transactional
     public OrderChange cancel(String orderIdText) {
-        OrderEntity order = lock(orderIdText);
-        if (order.status != OrderStatus.PENDING_PAYMENT) {
+        OrderEntity live = lockedOrNull(orderIdText);
+        OrderEntity order = live != null ? live : archivedOrThrow(orderIdText);
+        if (order.status != OrderStatus.PENDING_PAYMENT || live == null) {
             return OrderChange.refused(order, new ApiException(409, "ORDER_NOT_CANCELLABLE",
                     "only a PENDING_PAYMENT order can be cancelled; this one is " + order.status,
                     Map.of("orderId", orderIdText, "orderStatus", order.status.name())));
@@ -105,14 +116,23 @@ public class OrderTransitions {
         return OrderChange.freed(order);
     }
 
-    private OrderEntity lock(String orderIdText) {
+    /** The live order, locked; null when the hot table has none (VOID tombstones are no orders). */
+    private OrderEntity lockedOrNull(String orderIdText) {
         OrderEntity order = OrderIds.parse(orderIdText)
                 .map(id -> em.find(OrderEntity.class, id, LockModeType.PESSIMISTIC_WRITE))
                 .orElse(null);
-        if (order == null || order.status == OrderStatus.VOID) {
-            throw new ApiException(404, "ORDER_NOT_FOUND", "no order with id " + orderIdText);
+        if (order != null && order.status == OrderStatus.VOID) {
+            throw notFound(orderIdText);
         }
         return order;
+    }
+
+    private OrderEntity archivedOrThrow(String orderIdText) {
+        return OrderIds.parse(orderIdText).flatMap(history::archived).orElseThrow(() -> notFound(orderIdText));
+    }
+
+    private static ApiException notFound(String orderIdText) {
+        return new ApiException(404, "ORDER_NOT_FOUND", "no order with id " + orderIdText);
     }
 
     /** Conditional update: a no-op unless the order is still PENDING_PAYMENT. */
@@ -156,8 +176,9 @@ public class OrderTransitions {
         }
     }
 
+    /** Spent on another order, live or archived. */
     private boolean paymentIdUsedElsewhere(String paymentId, long orderId) {
-        return !em.createQuery("SELECT o.id FROM OrderEntity o WHERE o.paymentId = :paymentId AND o.id <> :id")
+        return history.paymentIdUsed(paymentId, orderId) || !em.createQuery("SELECT o.id FROM OrderEntity o WHERE o.paymentId = :paymentId AND o.id <> :id")
                 .setParameter("paymentId", paymentId)
                 .setParameter("id", orderId)
                 .setMaxResults(1)
