@@ -286,11 +286,7 @@ class StockBucketTests {
     void freedUnitGoesToTheWaitlistHeadWithoutEverBeingOnOpenSale() throws Exception {
         int buckets = 3;
         long saleId = bucketedSale(3, buckets);
-        List<String> orders = new ArrayList<>();
-        for (int i = 0; i < 3; i++) {
-            orders.add(Fixtures.purchase(saleId, Fixtures.newBuyer()).then().statusCode(201)
-                    .extract().path("orderId"));
-        }
+        List<String> orders = new ArrayList<>(sellOut(saleId, 3).values());
         String waiter = Fixtures.newBuyer();
         String later = Fixtures.newBuyer();
         Waitlists.join(saleId, waiter).then().statusCode(202).body("position", equalTo(1));
@@ -324,12 +320,9 @@ class StockBucketTests {
     void waitlistHeadWhoAlreadyHoldsAnOrderIsSkippedAndTheNextGetsTheUnit() {
         int buckets = 3;
         long saleId = bucketedSale(3, buckets);
-        List<String> buyers = new ArrayList<>();
-        List<String> orders = new ArrayList<>();
-        for (int i = 0; i < 3; i++) {
-            buyers.add(Fixtures.newBuyer());
-            orders.add(Fixtures.purchase(saleId, buyers.get(i)).then().statusCode(201).extract().path("orderId"));
-        }
+        Map<String, String> sold = sellOut(saleId, 3);
+        List<String> buyers = new ArrayList<>(sold.keySet());
+        List<String> orders = new ArrayList<>(sold.values());
         String waiter = Fixtures.newBuyer();
         Waitlists.join(saleId, waiter).then().statusCode(202).body("position", equalTo(1));
         // a buyer who holds an order ends up at the head (e.g. joined, then won a unit elsewhere)
@@ -354,12 +347,9 @@ class StockBucketTests {
     void handOverCutShortByACrashIsSettledByTheReconcilerAndTheWaiterStillGetsTheUnit() throws Exception {
         int buckets = 3;
         long saleId = bucketedSale(3, buckets);
-        List<String> buyers = new ArrayList<>();
-        List<String> orders = new ArrayList<>();
-        for (int i = 0; i < 3; i++) {
-            buyers.add(Fixtures.newBuyer());
-            orders.add(Fixtures.purchase(saleId, buyers.get(i)).then().statusCode(201).extract().path("orderId"));
-        }
+        Map<String, String> sold = sellOut(saleId, 3);
+        List<String> buyers = new ArrayList<>(sold.keySet());
+        List<String> orders = new ArrayList<>(sold.values());
         String waiter = Fixtures.newBuyer();
         Waitlists.join(saleId, waiter).then().statusCode(202).body("position", equalTo(1));
         SaleKeys keys = new SaleKeys(saleId, buckets);
@@ -394,6 +384,16 @@ class StockBucketTests {
             assertEquals(0, bucketStock(saleId, buckets, b), "the unit never went on open sale");
         }
         assertBucketConservation(saleId, 3, buckets);
+    }
+
+    /** Sells the whole stock, a unit per new buyer: buyer -> orderId, in the order of the sales. */
+    static Map<String, String> sellOut(long saleId, int stock) {
+        Map<String, String> orders = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < stock; i++) {
+            String buyer = Fixtures.newBuyer();
+            orders.put(buyer, Fixtures.purchase(saleId, buyer).then().statusCode(201).extract().path("orderId"));
+        }
+        return orders;
     }
 
     /** Each bucket's count of 0 <-> 1 stock transitions (meta field flips). */
