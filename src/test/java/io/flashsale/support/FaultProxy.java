@@ -168,11 +168,28 @@ public final class FaultProxy implements AutoCloseable {
     }
 
     /**
+     * {@link #dropReplyToNextMySqlCommit()} for the next {@code COMMIT} of a transaction that ran a
+     * statement this matcher accepts (its SQL as sent by COM_QUERY or COM_STMT_PREPARE since that
+     * connection's previous COMMIT or ROLLBACK): a test can lose the commit reply of one kind of
+     * transaction (an order batch, say) while other jobs commit all the time.
+     */
+    public CompletableFuture<Void> dropReplyToNextMySqlCommitOf(Predicate<String> statementInTransaction) {
+        Trap armed = new Trap(Protocol.MYSQL, FaultProxy::isCommit, statementInTransaction,
+                new CompletableFuture<>());
+        trap.set(armed);
+        return armed.fired;
+    }
+
+    private static boolean isCommit(String sql) {
+        return sql.trim().equalsIgnoreCase("COMMIT");
+    }
+
+    /**
      * {@link #dropReplyToNext} for the next {@code COMMIT} sent as a COM_QUERY (as the MariaDB driver
      * does on {@code Connection.commit()}): the transaction is durable but the client is told nothing.
      */
     public CompletableFuture<Void> dropReplyToNextMySqlCommit() {
-        return dropReplyToNext(Protocol.MYSQL, sql -> sql.trim().equalsIgnoreCase("COMMIT"));
+        return dropReplyToNext(Protocol.MYSQL, FaultProxy::isCommit);
     }
 
     /** {@link #dropReplyToNext} for the next Redis command with this name (e.g. EVALSHA), case-insensitive. */
@@ -261,9 +278,11 @@ public final class FaultProxy implements AutoCloseable {
         }
     }
 
-    private record Trap(Protocol protocol, Predicate<String> matcher, CompletableFuture<Void> fired) {
+    /** {@code inTransaction}: null, or what one statement of the command's transaction must match. */
+    private record Trap(Protocol protocol, Predicate<String> matcher, Predicate<String> inTransaction,
+            CompletableFuture<Void> fired) {
         Trap(Protocol protocol, Predicate<String> matcher) {
-            this(protocol, matcher, new CompletableFuture<>());
+            this(protocol, matcher, null, new CompletableFuture<>());
         }
     }
 
@@ -283,6 +302,8 @@ public final class FaultProxy implements AutoCloseable {
         Buffer unparsed = Buffer.buffer();
         /** The trap whose command this session forwarded: its next server bytes are dropped. */
         Trap sprung;
+        /** MySQL: the statements sent since this connection's last COMMIT or ROLLBACK (the last 64). */
+        final java.util.ArrayDeque<String> transaction = new java.util.ArrayDeque<>();
         boolean clientClosed;
         boolean serverClosed;
         final Promise<Void> bothClosed = Promise.promise();
@@ -364,8 +385,13 @@ public final class FaultProxy implements AutoCloseable {
                 if (buf.length() - pos - 4 < len) {
                     break;
                 }
-                if (len > 0 && buf.getByte(pos + 4) == 0x03) {
-                    onCommand(buf.getString(pos + 5, pos + 4 + len, "UTF-8"));
+                byte kind = len > 0 ? buf.getByte(pos + 4) : 0;
+                if (kind == 0x03) { // COM_QUERY
+                    String sql = buf.getString(pos + 5, pos + 4 + len, "UTF-8");
+                    onCommand(sql);
+                    inTransaction(sql);
+                } else if (kind == 0x16) { // COM_STMT_PREPARE: the SQL of a batch the driver bulk-executes
+                    inTransaction(buf.getString(pos + 5, pos + 4 + len, "UTF-8"));
                 }
                 pos += 4 + len;
             }
@@ -427,9 +453,24 @@ public final class FaultProxy implements AutoCloseable {
 
         void onCommand(String command) {
             Trap t = trap.get();
-            if (t != null && t.protocol == protocol && t.matcher.test(command) && trap.compareAndSet(t, null)) {
+            if (t != null && t.protocol == protocol && t.matcher.test(command)
+                    && (t.inTransaction == null || transaction.stream().anyMatch(t.inTransaction))
+                    && trap.compareAndSet(t, null)) {
                 sprung = t;
             }
+        }
+
+        /** Remembers a statement of the open transaction; COMMIT and ROLLBACK end it. */
+        void inTransaction(String sql) {
+            String trimmed = sql.trim();
+            if (trimmed.equalsIgnoreCase("COMMIT") || trimmed.equalsIgnoreCase("ROLLBACK")) {
+                transaction.clear();
+                return;
+            }
+            if (transaction.size() == 64) {
+                transaction.removeFirst();
+            }
+            transaction.addLast(trimmed);
         }
 
         void pumpBoth() {

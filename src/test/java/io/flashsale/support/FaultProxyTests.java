@@ -243,6 +243,38 @@ class FaultProxyTests {
     }
 
     @Test
+    void commitTrapForOneKindOfTransactionLetsOtherCommitsThrough() throws Exception {
+        proxy = FaultProxy.start("127.0.0.1", 3306);
+        String other = newProbeId();
+        String wanted = newProbeId();
+        try (Connection busy = viaProxy(); Connection target = viaProxy()) {
+            busy.setAutoCommit(false);
+            target.setAutoCommit(false);
+            try (Statement s = target.createStatement()) {
+                s.executeUpdate("INSERT INTO proxy_probe (id) VALUES ('" + wanted + "') /* wanted */");
+            }
+            // armed after the statement it looks for was sent: the open transaction still counts
+            CompletableFuture<Void> dropped = proxy.dropReplyToNextMySqlCommitOf(sql -> sql.contains("/* wanted */"));
+            try (Statement s = busy.createStatement()) {
+                s.executeUpdate("INSERT INTO proxy_probe (id) VALUES ('" + other + "')");
+            }
+            busy.commit(); // another transaction's COMMIT: not the one
+            assertFalse(dropped.isDone(), "a COMMIT of another transaction must not spring the trap");
+            try (PreparedStatement s = busy.prepareStatement("SELECT COUNT(*) FROM proxy_probe WHERE id = ?")) {
+                s.setString(1, other);
+                s.executeQuery().close();
+            }
+            busy.commit();
+            assertFalse(dropped.isDone(), "the first transaction's statements were forgotten at its COMMIT");
+            assertThrows(SQLException.class, target::commit);
+            dropped.get(5, TimeUnit.SECONDS);
+        }
+        assertEquals(1, proxy.repliesDropped());
+        assertEquals(1, probeRows(other));
+        assertEquals(1, probeRows(wanted), "the trapped COMMIT ran on the server");
+    }
+
+    @Test
     void mySqlPacketsSplitAcrossAndCombinedInChunksAreParsed() throws Exception {
         // A fake server speaking only the framing, so the client can cut packets wherever it likes
         // (a real driver sends one whole packet per request and waits for the reply).
