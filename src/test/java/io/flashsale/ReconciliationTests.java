@@ -38,6 +38,36 @@ class ReconciliationTests {
     @Inject
     PaymentDeadlines timers;
 
+    @Inject
+    io.flashsale.order.ReservationReconciler reconciler;
+
+    /**
+     * An order expired but its unit was never freed (the worker died between the commit and the
+     * Redis step): the reconciler frees it, but only once the change is older than the grace, so
+     * it never races the expiry job's own freeing step right after the commit (it did: both freed
+     * the unit at once and handed waiters their units in the wrong id order).
+     */
+    @Test
+    void expiredOrderWhoseFreeingStepDiedIsFreedAfterTheGraceNotBefore() throws Exception {
+        long saleId = fixtures.activeSale(2);
+        String orderId = Fixtures.purchase(saleId, Fixtures.newBuyer()).then().statusCode(201).extract().path("orderId");
+        long id = OrderIds.parse(orderId).orElseThrow();
+        Thread.sleep(2_200); // the reservation is older than the 2 s grace
+        fixtures.execute("UPDATE orders SET status = 'EXPIRED', updated_at = '"
+                + io.flashsale.common.Jdbc.utc(Instant.now()) + "' WHERE id = " + id);
+
+        reconciler.reconcile(saleId, false);
+        assertEquals(1, fixtures.redisReservations(saleId), "just expired: its own freeing step may still run");
+        assertEquals(1, fixtures.redisStock(saleId));
+
+        Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            reconciler.reconcile(saleId, false);
+            assertEquals(0, fixtures.redisReservations(saleId), "the freeing step died: the reconciler frees it");
+        });
+        assertEquals(2, fixtures.redisStock(saleId));
+        fixtures.assertConservation(saleId, 2);
+    }
+
     @Test
     void reservationWhoseOrderNeverCommittedIsReleased() {
         int stock = 3;

@@ -283,6 +283,43 @@ class StockBucketTests {
     }
 
     @Test
+    void releaseLooksFirstInTheBucketTheOrderRowRecordsAndFallsBackToAllOfThem() {
+        int buckets = 3;
+        long saleId = bucketedSale(6, buckets);
+        SaleKeys keys = new SaleKeys(saleId, buckets);
+        String orderId = Fixtures.purchase(saleId, buyerWithHome(2, buckets)).then().statusCode(201)
+                .extract().path("orderId");
+        long id = OrderIds.parse(orderId).orElseThrow();
+        assertEquals(1, fixtures.count("SELECT COUNT(*) FROM orders WHERE id = ? AND stock_bucket = 2", id));
+        // a decoy entry for the same id in bucket 0, which a lookup of every bucket would find first
+        redis.hash(String.class).hset(keys.bucket(0).reservations(), Long.toString(id),
+                new io.flashsale.sale.ReservationEntry("decoy", System.currentTimeMillis()).format());
+        try {
+            Orders.cancel(orderId).then().statusCode(200);
+            assertNull(redis.hash(String.class).hget(keys.bucket(2).reservations(), Long.toString(id)),
+                    "the release went to bucket 2, which the order row names");
+            assertEquals(2, bucketStock(saleId, buckets, 2));
+            assertEquals("decoy", io.flashsale.sale.ReservationEntry.parse(
+                    redis.hash(String.class).hget(keys.bucket(0).reservations(), Long.toString(id))).userId(),
+                    "bucket 0 was not asked");
+        } finally {
+            redis.hash(String.class).hdel(keys.bucket(0).reservations(), Long.toString(id));
+        }
+        assertBucketConservation(saleId, 6, buckets);
+
+        // a hint that misses (no such reservation there) falls back to asking every bucket
+        String second = Fixtures.purchase(saleId, buyerWithHome(2, buckets)).then().statusCode(201)
+                .extract().path("orderId");
+        var released = reservations.releaseOrPromote(saleId, OrderIds.parse(second).orElseThrow(), 1,
+                OrderIds.next()).await().atMost(Duration.ofSeconds(3));
+        assertEquals(StockReservations.Release.Freed.TO_OPEN_SALE, released.freed());
+        assertEquals(2, released.bucket());
+        assertEquals(2, bucketStock(saleId, buckets, 2));
+        fixtures.execute("UPDATE orders SET status = 'CANCELLED' WHERE id = " + OrderIds.parse(second).orElseThrow());
+        assertBucketConservation(saleId, 6, buckets);
+    }
+
+    @Test
     void freedUnitGoesToTheWaitlistHeadWithoutEverBeingOnOpenSale() throws Exception {
         int buckets = 3;
         long saleId = bucketedSale(3, buckets);

@@ -50,4 +50,8 @@ public class OrderEntity extends PanacheEntityBase {
 
     @Column(name = "updated_at")
     public Instant updatedAt;
+
+    /** The stock bucket the unit was taken from (0 on a one-bucket sale); written by OrderBatchWriter. */
+    @Column(name = "stock_bucket", insertable = false, updatable = false)
+    public int stockBucket;
 }

@@ -43,10 +43,10 @@ public class OrderService {
             throw e;
         }
         if (change.freesUnit()) {
-            unitRelease.release(change.order().saleId, change.order().id);
+            unitRelease.release(change.order().saleId, change.order().id, change.order().stockBucket);
         } else if (change.changed()) {
-            afterCommit("confirm", change.order(), () -> stock.confirm(change.order().saleId, change.order().id)
-                    .await().atMost(redisTimeout));
+            afterCommit("confirm", change.order(), () -> stock.confirm(change.order().saleId, change.order().id,
+                    change.order().stockBucket).await().atMost(redisTimeout));
         }
         return change.viewOrThrow();
     }
@@ -55,7 +55,7 @@ public class OrderService {
         OrderChange change = transitions.cancel(orderId);
         if (change.freesUnit()) {
             // the unit goes to the waitlist head, or back on open sale
-            unitRelease.release(change.order().saleId, change.order().id);
+            unitRelease.release(change.order().saleId, change.order().id, change.order().stockBucket);
         }
         return change.viewOrThrow();
     }

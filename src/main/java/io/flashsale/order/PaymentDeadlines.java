@@ -33,14 +33,14 @@ import org.jboss.logging.Logger;
 public class PaymentDeadlines {
 
     private static final Logger LOG = Logger.getLogger(PaymentDeadlines.class);
-    private static final String CLAIM_REMINDERS = "SELECT id, sale_id, user_id, pay_by FROM orders"
+    private static final String CLAIM_REMINDERS = "SELECT id, sale_id, user_id, pay_by, stock_bucket FROM orders"
             + " WHERE status = 'PENDING_PAYMENT' AND reminded_at IS NULL AND remind_at <= ?"
             + " ORDER BY remind_at LIMIT ? FOR UPDATE SKIP LOCKED";
-    private static final String CLAIM_EXPIRED = "SELECT id, sale_id, user_id, pay_by FROM orders"
+    private static final String CLAIM_EXPIRED = "SELECT id, sale_id, user_id, pay_by, stock_bucket FROM orders"
             + " WHERE status = 'PENDING_PAYMENT' AND pay_by <= ?"
             + " ORDER BY pay_by LIMIT ? FOR UPDATE SKIP LOCKED";
 
-    private record DueOrder(long id, long saleId, String userId, Instant payBy) {
+    private record DueOrder(long id, long saleId, String userId, Instant payBy, int stockBucket) {
     }
 
     private final DataSource dataSource;
@@ -140,7 +140,7 @@ public class PaymentDeadlines {
         }
         // After the commit: if this process dies here, the reconciler frees the units.
         for (DueOrder order : expired) {
-            unitRelease.release(order.saleId(), order.id());
+            unitRelease.release(order.saleId(), order.id(), order.stockBucket());
         }
         return claimed;
     }
@@ -153,7 +153,7 @@ public class PaymentDeadlines {
             try (ResultSet rs = s.executeQuery()) {
                 while (rs.next()) {
                     due.add(new DueOrder(rs.getLong(1), rs.getLong(2), rs.getString(3),
-                            Jdbc.instant(rs.getObject(4, LocalDateTime.class))));
+                            Jdbc.instant(rs.getObject(4, LocalDateTime.class)), rs.getInt(5)));
                 }
             }
         }

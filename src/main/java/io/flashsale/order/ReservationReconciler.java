@@ -12,6 +12,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDateTime;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -141,20 +142,23 @@ public class ReservationReconciler {
         if (stale.isEmpty()) {
             return;
         }
-        Map<Long, String> statuses = statuses(stale.keySet().stream().toList());
+        Map<Long, OrderState> statuses = statuses(stale.keySet().stream().toList());
+        Instant settledBefore = clock.instant().minus(config.reservationGrace());
         for (Map.Entry<Long, Stale> reservation : stale.entrySet()) {
             long orderId = reservation.getKey();
             String userId = reservation.getValue().userId();
             int bucket = reservation.getValue().bucket();
-            String status = statuses.get(orderId);
-            if (status == null) {
+            OrderState order = statuses.get(orderId);
+            if (order == null) {
                 settleMissing(saleId, keys, orderId, userId, bucket);
-            } else if (OrderStatus.valueOf(status) == OrderStatus.PAID) {
+            } else if (order.status() == OrderStatus.PAID) {
                 stock.confirm(keys, bucket, orderId).await().atMost(redisTimeout);
-            } else if (!OrderStatus.valueOf(status).holdsAUnit()) {
-                // EXPIRED or CANCELLED: the freeing step died; VOID: a fenced release died
-                LOG.warnf("freeing unit of %s order %d in sale %d", status, orderId, saleId);
-                unitRelease.release(saleId, orderId);
+            } else if (!order.status().holdsAUnit() && order.changedAt().isBefore(settledBefore)) {
+                // EXPIRED or CANCELLED: the freeing step died; VOID: a fenced release died. Only once the
+                // change is older than the grace: right after it, its own freeing step is still running
+                // (the expiry job releases after its commit), and two releasers would race for the unit
+                LOG.warnf("freeing unit of %s order %d in sale %d", order.status(), orderId, saleId);
+                unitRelease.release(saleId, orderId, bucket);
             }
         }
     }
@@ -177,7 +181,7 @@ public class ReservationReconciler {
         }
         LOG.warnf("releasing orphaned reservation %d of %s in sale %d (no order; id fenced)", orderId, userId,
                 saleId);
-        unitRelease.release(saleId, orderId);
+        unitRelease.release(saleId, orderId, bucket);
     }
 
 
@@ -214,18 +218,24 @@ public class ReservationReconciler {
         }
     }
 
-    private Map<Long, String> statuses(List<Long> orderIds) throws SQLException {
-        Map<Long, String> statuses = new HashMap<>();
+    /** An order's status and when it last changed (updated_at, the writer's clock). */
+    private record OrderState(OrderStatus status, Instant changedAt) {
+    }
+
+    private Map<Long, OrderState> statuses(List<Long> orderIds) throws SQLException {
+        Map<Long, OrderState> statuses = new HashMap<>();
         for (int from = 0; from < orderIds.size(); from += 500) {
             List<Long> chunk = orderIds.subList(from, Math.min(orderIds.size(), from + 500));
             try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(
-                    "SELECT id, status FROM orders WHERE id IN (" + Jdbc.placeholders(chunk.size()) + ")")) {
+                    "SELECT id, status, updated_at FROM orders WHERE id IN (" + Jdbc.placeholders(chunk.size())
+                            + ")")) {
                 for (int i = 0; i < chunk.size(); i++) {
                     s.setLong(i + 1, chunk.get(i));
                 }
                 try (ResultSet rs = s.executeQuery()) {
                     while (rs.next()) {
-                        statuses.put(rs.getLong(1), rs.getString(2));
+                        statuses.put(rs.getLong(1), new OrderState(OrderStatus.valueOf(rs.getString(2)),
+                                Jdbc.instant(rs.getObject(3, LocalDateTime.class))));
                     }
                 }
             }

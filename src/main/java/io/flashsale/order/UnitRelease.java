@@ -31,10 +31,14 @@ public class UnitRelease {
         this.promotionWriter = promotionWriter;
     }
 
-    /** Returns what Redis did; failures are logged and left to the reconciler. Blocking. */
-    public Release release(long saleId, long orderId) {
+    /**
+     * Returns what Redis did; failures are logged and left to the reconciler. Blocking.
+     * {@code stockBucket}: the bucket the order's unit came from (orders.stock_bucket), -1 when unknown.
+     */
+    public Release release(long saleId, long orderId, int stockBucket) {
         try {
-            Release release = stock.releaseOrPromote(saleId, orderId, OrderIds.next()).await().atMost(redisTimeout);
+            Release release = stock.releaseOrPromote(saleId, orderId, stockBucket, OrderIds.next())
+                    .await().atMost(redisTimeout);
             if (release.promoted() && unreplicated(saleId, release)) {
                 return release;
             }
@@ -54,8 +58,8 @@ public class UnitRelease {
      * The non-blocking form, for the purchase path's compensation: the unit goes where expiry
      * would send it (waitlist head first), and a promotion is queued without waiting for its commit.
      */
-    public Uni<Release> releaseAsync(SaleSnapshot sale, long orderId) {
-        return stock.releaseOrPromote(sale.id(), orderId, OrderIds.next())
+    public Uni<Release> releaseAsync(SaleSnapshot sale, long orderId, int stockBucket) {
+        return stock.releaseOrPromote(sale.id(), orderId, stockBucket, OrderIds.next())
                 .ifNoItem().after(redisTimeout).fail()
                 .invoke(release -> {
                     if (release.promoted() && !unreplicated(sale.id(), release)) {

@@ -86,7 +86,7 @@ public class HeldOrderCheck {
         }
         LOG.warnf("buyer %s pointed at order %d of sale %d, which was never written; id fenced, unit freed",
                 userId, orderId, saleId);
-        unitRelease.release(saleId, orderId);
+        unitRelease.release(saleId, orderId, -1); // no order row tells the bucket: every bucket is asked
         return Verdict.FREED;
     }
 

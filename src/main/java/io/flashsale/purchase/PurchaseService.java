@@ -251,7 +251,7 @@ public class PurchaseService {
             Reservation r, int attempt) {
         return switch (r.outcome()) {
             case RESERVED -> r.replicated() ? persist(sale, userId, orderId, r.generation(), r.bucket())
-                    : unreplicated(sale, orderId);
+                    : unreplicated(sale, orderId, r.bucket());
             case NOT_STARTED -> Uni.createFrom().failure(notStarted());
             case ENDED -> Uni.createFrom().failure(ended());
             case ALREADY_PURCHASED -> alreadyPurchased(sale, userId, waitlist, r.existingOrderId(), attempt);
@@ -327,10 +327,10 @@ public class PurchaseService {
      * now could lose it and sell the unit again, so it is given back (as a failed write's unit
      * would be) and the buyer hears 503 with nothing held.
      */
-    private Uni<PurchaseAnswer> unreplicated(SaleSnapshot sale, long orderId) {
+    private Uni<PurchaseAnswer> unreplicated(SaleSnapshot sale, long orderId, int bucket) {
         LOG.warnf("reservation of order %d in sale %d not acknowledged by a Redis replica; giving it back",
                 orderId, sale.id());
-        return unitRelease.releaseAsync(sale, orderId)
+        return unitRelease.releaseAsync(sale, orderId, bucket)
                 .onFailure().invoke(e -> LOG.errorf(
                         "could not release unreplicated reservation of order %d in sale %d (%s); the reconciler will",
                         orderId, sale.id(), e.toString()))
@@ -345,7 +345,7 @@ public class PurchaseService {
      * reconciler or a rebuild already settled it, this does nothing.
      */
     private Uni<Void> compensate(SaleSnapshot sale, NewOrder order) {
-        return unitRelease.releaseAsync(sale, order.id())
+        return unitRelease.releaseAsync(sale, order.id(), order.stockBucket())
                 .onFailure().invoke(e -> LOG.errorf(
                         "could not release reservation of order %d in sale %d (%s); the reconciler will",
                         order.id(), order.saleId(), e.toString()))

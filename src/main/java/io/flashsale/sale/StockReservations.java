@@ -177,10 +177,12 @@ public class StockReservations {
     /**
      * Frees the unit of an order that will not be paid and hands it to the waitlist head if
      * anyone waits ({@code promotedOrderId} becomes their order id), else back on open sale.
+     * {@code bucketHint}: the stock bucket the order row recorded (-1 when unknown); a sale with
+     * buckets looks there first.
      */
-    public Uni<Release> releaseOrPromote(long saleId, long orderId, long promotedOrderId) {
+    public Uni<Release> releaseOrPromote(long saleId, long orderId, int bucketHint, long promotedOrderId) {
         return keysOf(saleId).flatMap(keys -> keys.buckets() > 1
-                ? buckets.release(keys, orderId, promotedOrderId)
+                ? buckets.release(keys, orderId, bucketHint, promotedOrderId)
                 : releaseOrPromote(keys, orderId, promotedOrderId));
     }
 
@@ -197,8 +199,8 @@ public class StockReservations {
     }
 
     /** Payment made the unit the buyer's for good: the reservation no longer needs watching; counted as paid. */
-    public Uni<Void> confirm(long saleId, long orderId) {
-        return keysOf(saleId).flatMap(keys -> keys.buckets() > 1 ? buckets.confirm(keys, orderId)
+    public Uni<Void> confirm(long saleId, long orderId, int bucketHint) {
+        return keysOf(saleId).flatMap(keys -> keys.buckets() > 1 ? buckets.confirm(keys, orderId, bucketHint)
                 : confirm(keys, orderId));
     }
 
