@@ -35,7 +35,9 @@ import org.jboss.logging.Logger;
  * between Lua and commit (or its write is still crawling) and the unit is freed, but only after
  * the order id was claimed with a VOID tombstone ({@link OrderTombstones}), so a write still in
  * flight fails instead of selling the unit twice;</li>
- * <li>a reservation whose order is EXPIRED or CANCELLED: the freeing step died; it runs again;</li>
+ * <li>a reservation whose order is EXPIRED or CANCELLED, changed longer ago than the grace
+ * period: the freeing step died; it runs again (a younger change is left to its own freeing
+ * step, which runs right after the commit);</li>
  * <li>a reservation whose order is PAID: the confirmation died; it is cleared;</li>
  * <li>an ended sale's waitlist is closed and emptied.</li>
  * </ul>
