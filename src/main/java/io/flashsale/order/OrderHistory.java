@@ -5,7 +5,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import io.flashsale.common.OrderIds;
 import io.flashsale.common.Jdbc;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
@@ -21,7 +20,8 @@ import javax.sql.DataSource;
 @ApplicationScoped
 public class OrderHistory {
 
-    private static final String VIEW_COLUMNS = "id, sale_id, user_id, status, amount_cents, created_at, pay_by, paid_at";
+    private static final String COLUMNS = "id, sale_id, user_id, status, amount_cents, created_at, pay_by, paid_at,"
+            + " payment_id";
 
     private final DataSource db;
 
@@ -30,15 +30,7 @@ public class OrderHistory {
     }
 
     public Optional<OrderView> find(long orderId) {
-        try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement(
-                "SELECT " + VIEW_COLUMNS + " FROM orders_history WHERE id = ?")) {
-            s.setLong(1, orderId);
-            try (ResultSet r = s.executeQuery()) {
-                return r.next() ? Optional.of(view(r)) : Optional.empty();
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
+        return archived(orderId).map(OrderView::of);
     }
 
     /**
@@ -47,24 +39,10 @@ public class OrderHistory {
      */
     public Optional<OrderEntity> archived(long orderId) {
         try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement(
-                "SELECT " + VIEW_COLUMNS + ", payment_id FROM orders_history WHERE id = ?")) {
+                "SELECT " + COLUMNS + " FROM orders_history WHERE id = ?")) {
             s.setLong(1, orderId);
             try (ResultSet r = s.executeQuery()) {
-                if (!r.next()) {
-                    return Optional.empty();
-                }
-                OrderEntity order = new OrderEntity();
-                order.id = r.getLong("id");
-                order.saleId = r.getLong("sale_id");
-                order.userId = r.getString("user_id");
-                order.status = OrderStatus.valueOf(r.getString("status"));
-                order.amountCents = r.getLong("amount_cents");
-                order.createdAt = Jdbc.instant(r.getObject("created_at", LocalDateTime.class));
-                order.payBy = Jdbc.instant(r.getObject("pay_by", LocalDateTime.class));
-                LocalDateTime paidAt = r.getObject("paid_at", LocalDateTime.class);
-                order.paidAt = paidAt == null ? null : Jdbc.instant(paidAt);
-                order.paymentId = r.getString("payment_id");
-                return Optional.of(order);
+                return r.next() ? Optional.of(order(r)) : Optional.empty();
             }
         } catch (SQLException e) {
             throw new IllegalStateException(e);
@@ -87,7 +65,7 @@ public class OrderHistory {
 
     /** The buyer's archived orders (optionally of one sale), newest first. */
     public List<OrderView> ofBuyer(String userId, Long saleId, int limit) {
-        String sql = "SELECT " + VIEW_COLUMNS + " FROM orders_history WHERE user_id = ?"
+        String sql = "SELECT " + COLUMNS + " FROM orders_history WHERE user_id = ?"
                 + (saleId == null ? "" : " AND sale_id = ?") + " ORDER BY created_at DESC LIMIT ?";
         try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
             int i = 1;
@@ -99,7 +77,7 @@ public class OrderHistory {
             List<OrderView> orders = new ArrayList<>();
             try (ResultSet r = s.executeQuery()) {
                 while (r.next()) {
-                    orders.add(view(r));
+                    orders.add(OrderView.of(order(r)));
                 }
             }
             return orders;
@@ -108,11 +86,19 @@ public class OrderHistory {
         }
     }
 
-    private static OrderView view(ResultSet r) throws SQLException {
+    /** One archived row, mapped as the live table's entity (the one row mapper of this class). */
+    private static OrderEntity order(ResultSet r) throws SQLException {
+        OrderEntity order = new OrderEntity();
+        order.id = r.getLong("id");
+        order.saleId = r.getLong("sale_id");
+        order.userId = r.getString("user_id");
+        order.status = OrderStatus.valueOf(r.getString("status"));
+        order.amountCents = r.getLong("amount_cents");
+        order.createdAt = Jdbc.instant(r.getObject("created_at", LocalDateTime.class));
+        order.payBy = Jdbc.instant(r.getObject("pay_by", LocalDateTime.class));
         LocalDateTime paidAt = r.getObject("paid_at", LocalDateTime.class);
-        return new OrderView(OrderIds.format(r.getLong("id")), r.getLong("sale_id"), r.getString("user_id"),
-                OrderStatus.valueOf(r.getString("status")), r.getLong("amount_cents"),
-                Jdbc.instant(r.getObject("created_at", LocalDateTime.class)),
-                Jdbc.instant(r.getObject("pay_by", LocalDateTime.class)), paidAt == null ? null : Jdbc.instant(paidAt));
+        order.paidAt = paidAt == null ? null : Jdbc.instant(paidAt);
+        order.paymentId = r.getString("payment_id");
+        return order;
     }
 }
